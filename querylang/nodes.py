@@ -1,0 +1,394 @@
+"""The query AST: plain, immutable, hashable node types.
+
+Every front end (Python dicts, Mongo-style JSON text, the textual language) produces these
+nodes, every pass consumes and returns them, and every back end (the Python compiler, the
+reference evaluator, the taskdb planner, later SQL) reads them.  Nothing here knows about a
+target language.
+
+Two queries that mean the same thing *syntactically* give equal trees, so compiled predicates
+can be cached by tree.  Literal values are frozen (lists become tuples, dicts become
+:class:`Document`) and compared by a type-aware key, so ``1``, ``1.0`` and ``True`` stay
+three different literals even though Python says ``1 == True``.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import decimal
+import math
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal as _Lit, TypeAlias
+
+__all__ = [
+    "Path",
+    "Regex",
+    "Document",
+    "Value",
+    "Literal",
+    "Node",
+    "Compare",
+    "In",
+    "All",
+    "Exists",
+    "Type",
+    "Mod",
+    "Match",
+    "Glob",
+    "Size",
+    "ElemMatch",
+    "And",
+    "Or",
+    "Nor",
+    "Not",
+    "Const",
+    "Comment",
+    "CMP_OPS",
+    "TYPE_CODES",
+    "freeze",
+    "thaw",
+    "value_key",
+    "walk",
+]
+
+#: A field path: ``("header", "msg_type")`` for ``header.msg_type``.  The empty path ``()``
+#: means "the value itself"; it only occurs inside the operator form of ``$elemMatch``.
+Path: TypeAlias = tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Regex:
+    """A regular expression value: Mongo's ``/pattern/flags`` (flags from ``imsx``)."""
+
+    pattern: str
+    flags: str = ""
+
+    def __repr__(self) -> str:
+        return f"Regex({self.pattern!r}, {self.flags!r})"
+
+
+class Document(Mapping[str, "Value"]):
+    """An immutable, order-preserving embedded document (Mongo equality is order-sensitive)."""
+
+    __slots__ = ("_items", "_map", "_hash")
+
+    def __init__(self, items: Any = ()) -> None:
+        pairs = tuple(items.items() if isinstance(items, Mapping) else items)
+        self._items: tuple[tuple[str, Value], ...] = pairs
+        self._map = dict(pairs)
+        self._hash: int | None = None
+
+    def __getitem__(self, key: str) -> Value:
+        return self._map[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return (k for k, _ in self._items)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def items(self):  # type: ignore[override]
+        return self._items
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Document):
+            return NotImplemented
+        return value_key(self) == value_key(other)
+
+    def __hash__(self) -> int:
+        if self._hash is None:
+            self._hash = hash(value_key(self))
+        return self._hash
+
+    def __repr__(self) -> str:
+        return f"Document({dict(self._items)!r})"
+
+
+#: A frozen literal value.
+Value: TypeAlias = (
+    None
+    | bool
+    | int
+    | float
+    | decimal.Decimal
+    | str
+    | bytes
+    | _dt.datetime
+    | Regex
+    | Document
+    | tuple
+)
+
+
+def value_key(value: Any) -> tuple:
+    """A hashable key that tells apart values Python conflates (``1``, ``1.0``, ``True``)."""
+    if value is None:
+        return ("null",)
+    t = type(value)
+    if t is bool:
+        return ("bool", value)
+    if t is int:
+        return ("int", value)
+    if t is float:
+        return ("double", "nan") if math.isnan(value) else ("double", value)
+    if t is str:
+        return ("string", value)
+    if isinstance(value, tuple | list):
+        return ("array", tuple(value_key(v) for v in value))
+    if isinstance(value, Mapping):
+        return ("object", tuple((k, value_key(v)) for k, v in value.items()))
+    if isinstance(value, bytes | bytearray | memoryview):
+        return ("binData", bytes(value))
+    if isinstance(value, _dt.datetime):
+        return ("date", value.isoformat())
+    if isinstance(value, Regex):
+        return ("regex", value.pattern, value.flags)
+    if isinstance(value, decimal.Decimal):
+        return ("decimal", str(value))
+    if isinstance(value, bool | int | float | str):  # subclasses of builtins
+        return value_key(t.__mro__[1](value)) if t.__mro__[1] is not object else ("other", value)
+    return ("other", repr(value))
+
+
+def freeze(value: Any) -> Value:
+    """Turn a JSON-like Python value into an immutable literal (raises TypeError if unsupported).
+
+    Naive datetimes are taken as local time (Python's and ipyparallel's convention) and
+    given that timezone, so they compare with aware ones instead of raising TypeError.
+    """
+    if value is None or type(value) in (bool, int, float, str):
+        return value
+    if isinstance(value, list | tuple):
+        return tuple(freeze(v) for v in value)
+    if isinstance(value, Mapping):
+        for k in value:
+            if not isinstance(k, str):
+                raise TypeError(f"document keys must be strings, not {type(k).__name__}")
+        return Document((k, freeze(v)) for k, v in value.items())
+    if isinstance(value, bytes | bytearray | memoryview):
+        return bytes(value)
+    if isinstance(value, _dt.datetime):
+        return value if value.tzinfo is not None else value.astimezone()
+    if isinstance(value, Regex | decimal.Decimal):
+        return value
+    if isinstance(value, bool):
+        return bool(value)
+    if isinstance(value, int):
+        return int(value)
+    if isinstance(value, float):
+        return float(value)
+    if isinstance(value, str):
+        return str(value)
+    raise TypeError(f"unsupported value type {type(value).__name__}")
+
+
+def thaw(value: Value) -> Any:
+    """The plain Python form of a literal: tuples become lists, documents dicts."""
+    if isinstance(value, tuple):
+        return [thaw(v) for v in value]
+    if isinstance(value, Document):
+        return {k: thaw(v) for k, v in value.items()}
+    return value
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Literal:
+    """A literal operand, compared by :func:`value_key` (so ``Literal(1) != Literal(True)``)."""
+
+    value: Value
+    _key: tuple = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_key", value_key(self.value))
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Literal) and self._key == other._key
+
+    def __hash__(self) -> int:
+        return hash(self._key)
+
+    def __repr__(self) -> str:
+        return f"Literal({self.value!r})"
+
+
+CMP_OPS = ("eq", "ne", "gt", "gte", "lt", "lte")
+CmpOp: TypeAlias = _Lit["eq", "ne", "gt", "gte", "lt", "lte"]
+
+#: MongoDB's BSON type aliases and their numbers (``$type`` accepts either), plus "number".
+TYPE_CODES: dict[str, int] = {
+    "double": 1,
+    "string": 2,
+    "object": 3,
+    "array": 4,
+    "binData": 5,
+    "undefined": 6,
+    "objectId": 7,
+    "bool": 8,
+    "date": 9,
+    "null": 10,
+    "regex": 11,
+    "dbPointer": 12,
+    "javascript": 13,
+    "symbol": 14,
+    "javascriptWithScope": 15,
+    "int": 16,
+    "timestamp": 17,
+    "long": 18,
+    "decimal": 19,
+    "minKey": -1,
+    "maxKey": 127,
+}
+
+
+class Node:
+    """Base class of all query nodes (each subclass is a frozen, hashable dataclass)."""
+
+    __slots__ = ()
+
+
+# --- leaf predicates: one field path, one operator ---------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Compare(Node):
+    """``path <op> value``: ``$eq $ne $gt $gte $lt $lte`` (``ne`` is exactly ``not eq``)."""
+
+    path: Path
+    op: CmpOp
+    value: Literal
+
+
+@dataclass(frozen=True, slots=True)
+class In(Node):
+    """``$in`` (or ``$nin`` when ``negated``); values may include :class:`Regex` literals."""
+
+    path: Path
+    values: tuple[Literal, ...]
+    negated: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class All(Node):
+    """``$all`` over plain values: every value equals the field (or one of its elements)."""
+
+    path: Path
+    values: tuple[Literal, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Exists(Node):
+    path: Path
+    exists: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class Type(Node):
+    """``$type``: canonical BSON type names (aliases from :data:`TYPE_CODES`, or "number")."""
+
+    path: Path
+    types: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Mod(Node):
+    """``$mod``: ``value % divisor == remainder`` with C truncation, numbers only."""
+
+    path: Path
+    divisor: int
+    remainder: int
+
+
+@dataclass(frozen=True, slots=True)
+class Match(Node):
+    """``$regex``: a regex search on string values (or equality with stored regex values)."""
+
+    path: Path
+    regex: Regex
+
+
+@dataclass(frozen=True, slots=True)
+class Glob(Node):
+    """``$glob`` (ipyparallel's extension): an fnmatch-style pattern on string values."""
+
+    path: Path
+    pattern: str
+
+
+@dataclass(frozen=True, slots=True)
+class Size(Node):
+    """``$size``: the field is an array of exactly ``size`` elements."""
+
+    path: Path
+    size: int
+
+
+@dataclass(frozen=True, slots=True)
+class ElemMatch(Node):
+    """``$elemMatch``: some element of the array at ``path`` satisfies ``query``.
+
+    ``query``'s paths are relative to the element.  In the *operator* form
+    (``{$elemMatch: {$gt: 1, $lt: 5}}``, ``value_form=True``) the conditions use the empty
+    path ``()`` and apply to the element itself, without array expansion; in the *document*
+    form only elements that are documents are considered.
+    """
+
+    path: Path
+    query: Node
+    value_form: bool = False
+
+
+# --- logical nodes -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class And(Node):
+    children: tuple[Node, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Or(Node):
+    children: tuple[Node, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Nor(Node):
+    children: tuple[Node, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Not(Node):
+    """Logical negation (``$not`` on one field, or ``not`` in the textual language)."""
+
+    child: Node
+
+
+@dataclass(frozen=True, slots=True)
+class Const(Node):
+    """A constant verdict: ``{}`` is ``Const(True)``; the optimizer folds to these."""
+
+    value: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Comment(Node):
+    """``$comment``: carried for logs and explain; always true, never affects matching."""
+
+    text: str
+
+
+LEAF_TYPES = (Compare, In, All, Exists, Type, Mod, Match, Glob, Size, ElemMatch)
+LOGICAL_TYPES = (And, Or, Nor)
+
+
+def walk(node: Node) -> Iterator[Node]:
+    """Yield ``node`` and every node below it, depth first (iteratively: trees may be deep)."""
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        yield n
+        if isinstance(n, And | Or | Nor):
+            stack.extend(reversed(n.children))
+        elif isinstance(n, Not):
+            stack.append(n.child)
+        elif isinstance(n, ElemMatch):
+            stack.append(n.query)

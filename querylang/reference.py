@@ -1,0 +1,175 @@
+"""The reference evaluator: a small, obviously-correct interpreter over the AST.
+
+It is slow on purpose: every rule of MongoDB's matching is spelled out once, here, and the
+compiled predicates, the optimizer and the taskdb planner are property-tested against it.
+Each rule cites docs/semantics.md.
+"""
+
+from __future__ import annotations
+
+from fnmatch import fnmatchcase
+from functools import lru_cache
+from typing import Any
+
+from . import nodes as n
+from .values import (
+    MISSING,
+    compare_op,
+    equal,
+    is_array,
+    is_document,
+    matches_type,
+    mongo_mod,
+    to_regex,
+)
+
+__all__ = ["evaluate", "resolve", "MISSING"]
+
+
+def _is_index(key: str) -> bool:
+    return key.isdigit() and key.isascii() and (key == "0" or key[0] != "0")
+
+
+def resolve(doc: Any, path: n.Path, expand: bool = True) -> list[Any]:
+    """Every value ``path`` reaches in ``doc`` (MISSING where it reaches nothing).
+
+    Rules (docs/semantics.md, "Paths"):
+    - a document step looks the key up (MISSING if absent);
+    - an array step with a non-numeric key visits each element: a document element is
+      looked up, any other element (scalar, nested array) gives MISSING; an empty array
+      gives MISSING;
+    - an array step with a numeric key takes the element at that index, plus the key in
+      document elements; nothing found gives MISSING;
+    - a scalar step gives MISSING;
+    - at the end, if ``expand`` and the value is an array, the array *and* each of its
+      elements are candidates (one level only).
+    """
+    out: list[Any] = []
+    _resolve(doc, path, 0, out)
+    if expand and path:
+        expanded: list[Any] = []
+        for v in out:
+            expanded.append(v)
+            if is_array(v):
+                expanded.extend(v)
+        return expanded
+    return out
+
+
+def _resolve(value: Any, path: n.Path, i: int, out: list[Any]) -> None:
+    while i < len(path):
+        key = path[i]
+        if is_document(value):
+            value = value.get(key, MISSING)
+            i += 1
+            continue
+        if is_array(value):
+            if _is_index(key):
+                found = len(out)
+                idx = int(key)
+                if idx < len(value):
+                    _resolve(value[idx], path, i + 1, out)
+                for e in value:
+                    if is_document(e) and key in e:
+                        _resolve(e[key], path, i + 1, out)
+                if len(out) == found:
+                    out.append(MISSING)
+                return
+            if not value:
+                out.append(MISSING)
+                return
+            for e in value:
+                if is_document(e):
+                    _resolve(e.get(key, MISSING), path, i + 1, out)
+                else:
+                    out.append(MISSING)
+            return
+        out.append(MISSING)
+        return
+    out.append(value)
+
+
+@lru_cache(maxsize=1024)
+def _compiled_regex(r: n.Regex):
+    return to_regex(r)
+
+
+def _regex_matches(r: n.Regex, v: Any) -> bool:
+    """``$regex`` on one value: strings are searched; a stored regex matches if identical."""
+    if isinstance(v, str):
+        return _compiled_regex(r).search(v) is not None
+    if isinstance(v, n.Regex):
+        return v == r
+    pattern = getattr(v, "pattern", None)
+    if isinstance(pattern, str) and hasattr(v, "flags"):
+        return equal(v, r)
+    return False
+
+
+def _in_matches(values: tuple[n.Literal, ...], v: Any) -> bool:
+    for lit in values:
+        x = lit.value
+        if isinstance(x, n.Regex):
+            if _regex_matches(x, v):
+                return True
+        elif equal(v, x):
+            return True
+    return False
+
+
+def evaluate(node: n.Node, doc: Any) -> bool:
+    """Does ``doc`` match ``node``?  (The empty path denotes ``doc`` itself, unexpanded.)"""
+    t = type(node)
+    if t is n.And:
+        return all(evaluate(c, doc) for c in node.children)
+    if t is n.Or:
+        return any(evaluate(c, doc) for c in node.children)
+    if t is n.Nor:
+        return not any(evaluate(c, doc) for c in node.children)
+    if t is n.Not:
+        return not evaluate(node.child, doc)
+    if t is n.Const:
+        return node.value
+    if t is n.Comment:
+        return True
+    if t is n.Compare:
+        if node.op == "ne":
+            return not any(equal(v, node.value.value) for v in resolve(doc, node.path))
+        if node.op == "eq":
+            return any(equal(v, node.value.value) for v in resolve(doc, node.path))
+        return any(compare_op(node.op, v, node.value.value) for v in resolve(doc, node.path))
+    if t is n.In:
+        hit = any(_in_matches(node.values, v) for v in resolve(doc, node.path))
+        return not hit if node.negated else hit
+    if t is n.All:
+        cands = resolve(doc, node.path)
+        return bool(node.values) and all(
+            any(equal(v, lit.value) for v in cands) for lit in node.values
+        )
+    if t is n.Exists:
+        present = any(v is not MISSING for v in resolve(doc, node.path, expand=False))
+        return present == node.exists
+    if t is n.Type:
+        return any(matches_type(v, node.types) for v in resolve(doc, node.path))
+    if t is n.Mod:
+        return any(mongo_mod(v, node.divisor, node.remainder) for v in resolve(doc, node.path))
+    if t is n.Match:
+        return any(_regex_matches(node.regex, v) for v in resolve(doc, node.path))
+    if t is n.Glob:
+        return any(
+            isinstance(v, str) and fnmatchcase(v, node.pattern) for v in resolve(doc, node.path)
+        )
+    if t is n.Size:
+        return any(
+            is_array(v) and len(v) == node.size for v in resolve(doc, node.path, expand=False)
+        )
+    if t is n.ElemMatch:
+        for v in resolve(doc, node.path, expand=False):
+            if not is_array(v):
+                continue
+            for e in v:
+                if node.value_form or is_document(e):
+                    if evaluate(node.query, e):
+                        return True
+        return False
+    raise TypeError(f"not a query node: {node!r}")
