@@ -168,8 +168,15 @@ def evaluate(node: n.Node, doc: Any) -> bool:
             if not is_array(v):
                 continue
             for e in v:
-                if node.value_form or is_document(e):
+                if node.value_form:
                     if evaluate(node.query, e):
+                        return True
+                elif is_document(e):
+                    if evaluate(node.query, e):
+                        return True
+                elif is_array(e):
+                    # MongoDB matches a nested array element as the document {"0": .., "1": ..}
+                    if evaluate(node.query, {str(i): x for i, x in enumerate(e)}):
                         return True
         return False
     raise TypeError(f"not a query node: {node!r}")

@@ -1,0 +1,74 @@
+"""The public Query object: coercion, equality and hashing, caching, combinators."""
+
+import pytest
+
+import querylang as ql
+from querylang import nodes as n
+
+
+def test_query_coerces_every_form():
+    d = {"client_uuid": "c1", "completed": None}
+    q = ql.from_dict(d)
+    assert ql.query(q) is q
+    assert ql.query(d) == q
+    assert ql.query(q.node) == q
+    assert ql.query(None).matches({"anything": 1})
+    with pytest.raises(ql.QueryError):
+        ql.query(42)
+    with pytest.raises(ql.QueryError):
+        ql.parse(b"a == 1")
+
+
+def test_equal_queries_are_equal_and_hash_alike():
+    a = ql.from_dict({"a": {"$in": [1, 2]}})
+    b = ql.from_dict({"a": {"$in": [1, 2]}})
+    assert a == b and hash(a) == hash(b)
+    assert len({a, b}) == 1
+    assert a != ql.from_dict({"a": {"$in": [True, 2]}})
+
+
+def test_compiled_predicate_is_shared_by_equal_queries():
+    a = ql.from_dict({"x": {"$gt": 3}, "y": "z"})
+    b = ql.from_dict({"x": {"$gt": 3}, "y": "z"})
+    assert a.predicate is b.predicate
+    assert ql.compile({"x": {"$gt": 3}, "y": "z"}) is a.predicate
+
+
+def test_matches_agrees_with_reference():
+    q = ql.from_dict({"tags": "x", "n": {"$gte": 2}})
+    for rec, expected in [
+        ({"tags": ["x", "y"], "n": 2}, True),
+        ({"tags": "x", "n": 1}, False),
+        ({"tags": ["y"], "n": 5}, False),
+        ({"n": 5}, False),
+    ]:
+        assert q.matches(rec) is expected
+        assert q.matches_reference(rec) is expected
+        assert q(rec) is expected
+
+
+def test_combinators():
+    a = ql.from_dict({"a": 1})
+    b = ql.from_dict({"b": 1})
+    assert (a & b).matches({"a": 1, "b": 1}) and not (a & b).matches({"a": 1})
+    assert (a | b).matches({"b": 1}) and not (a | b).matches({})
+    assert (~a).matches({}) and not (~a).matches({"a": 1})
+    assert (a & b).node == n.And((a.node, b.node))
+
+
+def test_to_dict_round_trips():
+    d = {"a": {"$gt": 1, "$lt": 5}, "b": {"$in": ["x", None]}, "$or": [{"c": 1}, {"d": None}]}
+    q = ql.from_dict(d)
+    assert ql.from_dict(q.to_dict()) == q
+
+
+def test_explain_mentions_every_stage():
+    text = ql.explain({"completed": None, "client_uuid": "c1"})
+    for word in ("query:", "ast:", "optimized:", "generated source:"):
+        assert word in text
+    assert "client_uuid" in text
+
+
+def test_query_node_type_is_checked():
+    with pytest.raises(TypeError):
+        ql.Query({"a": 1})  # type: ignore[arg-type]
