@@ -143,8 +143,9 @@ def evaluate(node: n.Node, doc: Any) -> bool:
         return not hit if node.negated else hit
     if t is n.All:
         cands = resolve(doc, node.path)
+        # "$all is equivalent to an $and of the specified values": a regex value is a $regex.
         return bool(node.values) and all(
-            any(equal(v, lit.value) for v in cands) for lit in node.values
+            any(_in_matches((lit,), v) for v in cands) for lit in node.values
         )
     if t is n.Exists:
         present = any(v is not MISSING for v in resolve(doc, node.path, expand=False))
