@@ -78,6 +78,10 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[ipp.Clus
     pythonpath = os.pathsep.join(p for p in (str(REPO), os.environ.get("PYTHONPATH", "")) if p)
     config = Config()
     config.LocalControllerLauncher.environment = {"PYTHONPATH": pythonpath}
+    # The engines unpickle this module's task functions by reference: they must import it.
+    config.LocalEngineSetLauncher.environment = {
+        "PYTHONPATH": os.pathsep.join([str(REPO / "tests"), pythonpath])
+    }
     config.LocalControllerLauncher.connection_info_timeout = TIMEOUT
     cluster = ipp.Cluster(
         n=2,
