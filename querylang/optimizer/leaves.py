@@ -41,7 +41,7 @@ def _canonical_values(node: n.Node) -> n.Node:
 
 def _single_in_to_eq(node: n.Node) -> n.Node:
     """``$in: [v]`` -> ``$eq: v`` (``$nin`` -> ``$ne``); ``$in: [/re/]`` -> ``$regex``;
-    ``$all: [v]`` -> ``$eq: v``.
+    ``$all: [v]`` -> ``$eq: v`` (``$all: [/re/]`` -> ``$regex``).
 
     Exact: ``$in`` matches when some candidate equals some operand, ``$eq`` when some
     candidate equals the operand; a regex operand of ``$in`` *matches* strings (``$regex``)
@@ -56,7 +56,10 @@ def _single_in_to_eq(node: n.Node) -> n.Node:
             return n.Not(match) if node.negated else match
         return n.Compare(node.path, "ne" if node.negated else "eq", lit)
     if isinstance(node, n.All) and len(node.values) == 1:
-        return n.Compare(node.path, "eq", node.values[0])
+        lit = node.values[0]
+        if isinstance(lit.value, n.Regex):  # "$all: [/re/]" is "$regex: /re/", like $in's
+            return n.Match(node.path, lit.value)
+        return n.Compare(node.path, "eq", lit)
     return node
 
 
