@@ -18,7 +18,8 @@ import decimal
 import math
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal as _Lit, TypeAlias
+from typing import Any, TypeAlias
+from typing import Literal as _Lit
 
 __all__ = [
     "Path",
@@ -140,7 +141,9 @@ def value_key(value: Any) -> tuple:
     if isinstance(value, bytes | bytearray | memoryview):
         return ("binData", bytes(value))
     if isinstance(value, _dt.datetime):
-        return ("date", value.isoformat())
+        # MongoDB dates are UTC instants: one instant in two time zones is one value.
+        aware = value if value.tzinfo is not None else value.astimezone()
+        return ("date", aware.astimezone(_dt.UTC).isoformat())
     if isinstance(value, Regex):
         return ("regex", value.pattern, value.flags)
     if isinstance(value, decimal.Decimal):
