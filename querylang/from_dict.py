@@ -15,7 +15,7 @@ from typing import Any
 from . import nodes as n
 from .errors import QueryError, suggest
 
-__all__ = ["from_dict", "MAX_DEPTH", "parse_path"]
+__all__ = ["from_dict", "MAX_DEPTH", "parse_path", "checked_regex"]
 
 #: Nesting deeper than this (in the query or in a literal) is refused, never a RecursionError.
 MAX_DEPTH = 200
@@ -77,10 +77,11 @@ def _regex_from_pattern(p: re.Pattern, where: str) -> n.Regex:
     for ch, flag in (("i", re.I), ("m", re.M), ("s", re.S), ("x", re.X)):
         if p.flags & flag:
             flags += ch
-    return _checked_regex(p.pattern, flags, where)
+    return checked_regex(p.pattern, flags, where)
 
 
-def _checked_regex(pattern: Any, flags: Any, where: str) -> n.Regex:
+def checked_regex(pattern: Any, flags: Any, where: str) -> n.Regex:
+    """A validated :class:`Regex` (known flags, canonical order, compiles), or QueryError."""
     if not isinstance(pattern, str):
         raise QueryError(f"$regex needs a string, not {type(pattern).__name__}", path=where)
     if not isinstance(flags, str):
@@ -221,9 +222,9 @@ def _regex_operand(ops: Mapping, where: str) -> n.Regex:
         if options is not None:
             if base.flags:
                 raise QueryError("options set in both $regex and $options", path=here)
-            return _checked_regex(base.pattern, options, here)
+            return checked_regex(base.pattern, options, here)
         return base
-    return _checked_regex(pattern, "" if options is None else options, here)
+    return checked_regex(pattern, "" if options is None else options, here)
 
 
 def _number(arg: Any) -> bool:

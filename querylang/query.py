@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
+from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
@@ -97,10 +99,19 @@ def _parse_cached(text: str) -> Query:
     return Query(parse_text(text))
 
 
-def parse(text: str) -> Query:
-    """Parse query text: the textual language or Mongo-style JSON (sniffed by the first ``{``)."""
+_RELATIVE_TIME = re.compile(r"\b(?:ago|now)\s*\(")
+
+
+def parse(text: str, *, now: datetime | None = None) -> Query:
+    """Parse query text: the textual language or Mongo-style JSON (a leading ``{``).
+
+    Parsed queries are cached by text, except those with relative times (``ago("1h")``,
+    ``now()``), which resolve against ``now`` (default: the current time) at each parse.
+    """
     if not isinstance(text, str):
         raise QueryError(f"query text must be str, not {type(text).__name__}")
+    if now is not None or _RELATIVE_TIME.search(text):
+        return Query(parse_text(text, now=now))
     return _parse_cached(text)
 
 

@@ -24,7 +24,7 @@ from lark import Token, Transformer
 from . import extjson
 from . import nodes as n
 from .errors import QueryError
-from .from_dict import _checked_regex, from_dict
+from .from_dict import checked_regex, from_dict
 from .text_errors import snippet
 
 __all__ = ["Context", "CTX", "string_value", "ValueBuilder"]
@@ -259,6 +259,6 @@ class ValueBuilder(Transformer):
     @staticmethod
     def _checked(tok: Token, pattern: str, flags: str) -> n.Regex:
         try:
-            return _checked_regex(pattern, flags, "")
+            return checked_regex(pattern, flags, "")
         except QueryError as exc:
             raise CTX.get().fail_at(tok, exc.message) from None

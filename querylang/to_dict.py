@@ -18,14 +18,10 @@ def to_dict(node: n.Node) -> dict[str, Any]:
     if isinstance(node, n.Comment):
         return {"$comment": node.text}
     if isinstance(node, n.And):
-        parts = [to_dict(c) for c in node.children]
-        keys = [k for p in parts for k in p]
-        flat = all(
-            not isinstance(c, n.And | n.Or | n.Nor | n.Const) for c in node.children
-        ) and len(keys) == len(set(keys)) and all(len(p) == 1 for p in parts)
-        if flat and len(parts) > 1:
-            return {k: v for p in parts for k, v in p.items()}
-        return {"$and": parts}
+        merged = _merge_conjuncts(node.children)
+        if merged is not None and len(node.children) > 1:
+            return merged
+        return {"$and": [to_dict(c) for c in node.children]}
     if isinstance(node, n.Or):
         return {"$or": [to_dict(c) for c in node.children]}
     if isinstance(node, n.Nor):
@@ -43,6 +39,30 @@ def to_dict(node: n.Node) -> dict[str, Any]:
     if isinstance(node, n.Compare) and node.op == "eq" and not _needs_eq(node.value.value):
         return {_key(path): n.thaw(node.value.value)}
     return {_key(path): _ops(node)}
+
+
+def _merge_conjuncts(children: tuple[n.Node, ...]) -> dict[str, Any] | None:
+    """One filter document for an And of field conditions (``{a: {$gt: 1, $lt: 5}, b: 2}``),
+    or None when two conditions cannot share one (same operator twice, nested logic)."""
+    out: dict[str, Any] = {}
+    for child in children:
+        if isinstance(child, n.And | n.Const):
+            return None
+        for key, value in to_dict(child).items():
+            if key not in out:
+                out[key] = value
+                continue
+            prev = out[key]
+            if key.startswith("$") or not (_is_op_doc(prev) and _is_op_doc(value)):
+                return None
+            if set(prev) & set(value) or "$not" in value or "$not" in prev:
+                return None
+            out[key] = {**prev, **value}
+    return out
+
+
+def _is_op_doc(value: Any) -> bool:
+    return isinstance(value, dict) and bool(value) and next(iter(value)).startswith("$")
 
 
 def _key(path: n.Path) -> str:

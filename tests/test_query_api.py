@@ -72,3 +72,17 @@ def test_explain_mentions_every_stage():
 def test_query_node_type_is_checked():
     with pytest.raises(TypeError):
         ql.Query({"a": 1})  # type: ignore[arg-type]
+
+
+def test_relative_times_are_resolved_at_each_parse_not_cached():
+    import datetime as dt
+
+    t0 = dt.datetime(2026, 1, 1, 12, tzinfo=dt.UTC)
+    a = ql.parse('completed >= ago("1h")', now=t0)
+    b = ql.parse('completed >= ago("1h")', now=t0 + dt.timedelta(hours=5))
+    assert a != b
+    assert a.matches({"completed": t0 - dt.timedelta(minutes=30)})
+    assert not b.matches({"completed": t0 - dt.timedelta(minutes=30)})
+    # without `now`, two parses a moment apart are both fresh, never the first one cached
+    assert ql.parse('completed >= ago ("1h")') is not ql.parse('completed >= ago ("1h")')
+    assert ql.parse("a == 1") is ql.parse("a == 1")
