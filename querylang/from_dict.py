@@ -22,8 +22,18 @@ MAX_DEPTH = 200
 
 _CMP = {"$eq": "eq", "$ne": "ne", "$gt": "gt", "$gte": "gte", "$lt": "lt", "$lte": "lte"}
 _FIELD_OPS = set(_CMP) | {
-    "$in", "$nin", "$all", "$exists", "$type", "$mod", "$regex", "$options", "$size",
-    "$elemMatch", "$not", "$glob",
+    "$in",
+    "$nin",
+    "$all",
+    "$exists",
+    "$type",
+    "$mod",
+    "$regex",
+    "$options",
+    "$size",
+    "$elemMatch",
+    "$not",
+    "$glob",
 }
 _TOP_OPS = {"$and", "$or", "$nor", "$comment"}
 _REFUSED = {
@@ -33,9 +43,20 @@ _REFUSED = {
     "$accumulator": "$accumulator runs code; taskdb never executes code from a query",
 }
 _UNSUPPORTED = {
-    "$text", "$jsonSchema", "$near", "$nearSphere", "$geoWithin", "$geoIntersects",
-    "$bitsAllSet", "$bitsAnySet", "$bitsAllClear", "$bitsAnyClear", "$sampleRate",
-    "$rand", "$meta", "$slice",
+    "$text",
+    "$jsonSchema",
+    "$near",
+    "$nearSphere",
+    "$geoWithin",
+    "$geoIntersects",
+    "$bitsAllSet",
+    "$bitsAnySet",
+    "$bitsAllClear",
+    "$bitsAnyClear",
+    "$sampleRate",
+    "$rand",
+    "$meta",
+    "$slice",
 }
 _TYPE_BY_CODE = {code: name for name, code in n.TYPE_CODES.items()}
 _REGEX_FLAGS = set("imsxu")

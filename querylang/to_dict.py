@@ -87,8 +87,10 @@ def _field_path(node: n.Node) -> n.Path | None:
         return p
     if isinstance(node, n.And) and node.children:
         paths = {_field_path(c) for c in node.children}
-        if len(paths) == 1 and None not in paths and all(
-            not isinstance(c, n.And) for c in node.children
+        if (
+            len(paths) == 1
+            and None not in paths
+            and all(not isinstance(c, n.And) for c in node.children)
         ):
             keys = [k for c in node.children for k in _ops(c)]
             if len(keys) == len(set(keys)):  # {a: {$gt: 1, $gt: 2}} cannot be written
@@ -130,4 +132,3 @@ def _ops(node: n.Node) -> dict[str, Any]:
         inner = _ops(node.query) if node.value_form else to_dict(node.query)
         return {"$elemMatch": inner}
     raise TypeError(f"not a field condition: {node!r}")
-

@@ -57,8 +57,8 @@ _BIN_TYPES = (bytes, bytearray, memoryview)
 
 # Type brackets in MongoDB's comparison/sort order (MinKey, Symbol, ObjectId, Timestamp and
 # MaxKey have no Python counterpart; their slots are kept so the order reads like the manual).
-R_NULL, R_NUMBER, R_STRING, R_OBJECT, R_ARRAY, R_BIN, R_OID, R_BOOL, R_DATE, R_TS, R_REGEX = (
-    range(1, 12)
+R_NULL, R_NUMBER, R_STRING, R_OBJECT, R_ARRAY, R_BIN, R_OID, R_BOOL, R_DATE, R_TS, R_REGEX = range(
+    1, 12
 )
 R_OTHER = 99
 
@@ -189,8 +189,10 @@ def compare(a: Any, b: Any) -> int:
             return 0 if na and nb else (-1 if na else 1)
         if isinstance(a, decimal.Decimal) != isinstance(b, decimal.Decimal):
             # Decimal vs float compares exactly in Python; Decimal vs int too.
-            return _cmp(decimal.Decimal(a) if isinstance(a, float) else a,
-                        decimal.Decimal(b) if isinstance(b, float) else b)
+            return _cmp(
+                decimal.Decimal(a) if isinstance(a, float) else a,
+                decimal.Decimal(b) if isinstance(b, float) else b,
+            )
         return _cmp(a, b)
     if ra == R_STRING or ra == R_BOOL:
         return _cmp(a, b)

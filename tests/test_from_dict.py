@@ -78,7 +78,9 @@ def test_elem_match_forms():
     )
     doc_form = from_dict({"a": {"$elemMatch": {"x": 1, "$or": [{"y": 2}, {"z": 3}]}}})
     assert isinstance(doc_form, n.ElemMatch) and not doc_form.value_form
-    assert from_dict({"a": {"$all": [{"$elemMatch": {"x": 1}}, {"$elemMatch": {"y": 1}}]}}) == n.And(
+    assert from_dict(
+        {"a": {"$all": [{"$elemMatch": {"x": 1}}, {"$elemMatch": {"y": 1}}]}}
+    ) == n.And(
         (
             n.ElemMatch(("a",), n.Compare(("x",), "eq", lit(1))),
             n.ElemMatch(("a",), n.Compare(("y",), "eq", lit(1))),

@@ -102,9 +102,20 @@ def test_regex_values():
 @pytest.mark.parametrize(
     ("value", "name"),
     [
-        (None, "null"), (True, "bool"), (1, "int"), (2**31, "long"), (-(2**31), "int"),
-        (1.5, "double"), (decimal.Decimal(1), "decimal"), ("s", "string"), ({}, "object"),
-        ([], "array"), ((), "array"), (b"", "binData"), (D, "date"), (object(), "other"),
+        (None, "null"),
+        (True, "bool"),
+        (1, "int"),
+        (2**31, "long"),
+        (-(2**31), "int"),
+        (1.5, "double"),
+        (decimal.Decimal(1), "decimal"),
+        ("s", "string"),
+        ({}, "object"),
+        ([], "array"),
+        ((), "array"),
+        (b"", "binData"),
+        (D, "date"),
+        (object(), "other"),
     ],
 )
 def test_bson_types(value, name):
@@ -120,9 +131,17 @@ def test_number_alias():
 @pytest.mark.parametrize(
     ("value", "divisor", "remainder", "expected"),
     [
-        (5, 3, 2, True), (-5, 3, -2, True), (-5, 3, 1, False), (5, -3, 2, True),
-        (5.9, 3, 2, True), (-5.9, 3, -2, True), (float("nan"), 3, 0, False),
-        (float("inf"), 3, 0, False), ("5", 3, 2, False), (True, 1, 0, False), (2**70, 7, 2**70 % 7, True),
+        (5, 3, 2, True),
+        (-5, 3, -2, True),
+        (-5, 3, 1, False),
+        (5, -3, 2, True),
+        (5.9, 3, 2, True),
+        (-5.9, 3, -2, True),
+        (float("nan"), 3, 0, False),
+        (float("inf"), 3, 0, False),
+        ("5", 3, 2, False),
+        (True, 1, 0, False),
+        (2**70, 7, 2**70 % 7, True),
     ],
 )
 def test_mod_truncates_like_c(value, divisor, remainder, expected):
