@@ -244,5 +244,9 @@ def generate(node: n.Node) -> Program:
         "def filter_records(recs):\n"
         "    # the same test inlined in a list comprehension: no call per record\n"
         f"    return [rec for rec in recs if {indent(cond)[4:]}]\n"
+        "\n"
+        "def filter_dicts(recs):\n"
+        "    # the same, for callers that guarantee every record is a plain dict\n"
+        f"    return [rec for rec in recs if {indent(expr)[4:]}]\n"
     )
     return Program(source, filter_source, gen.names, frozenset(gen.plain))

@@ -247,31 +247,45 @@ class LeafGenerator:
         class in ``false`` never match; anything else asks the reference evaluator.
         """
         rest = "U" if self._element else f"{self.fallback(node)}(rec)"
+        array = None
         if self._array_fn:  # an exact list/tuple: test its elements one by one
             r = self._fresh("r")
-            test = f"({r} if ({r} := any_element({self._array_fn}, {v})) is not U else {rest})"
-            branches = [*branches, ((list, tuple), None, test)]
+            array = f"({r} if ({r} := any_element({self._array_fn}, {v})) is not U else {rest})"
             self._array_fn = None
         first = True
+
+        def subject() -> str:  # the first class test also fetches the value (walrus)
+            nonlocal first
+            out, first = (head if first else v), False
+            return out
+
         conds: list[str] = []
         for classes, extra, _expr in branches:
-            parts = [f"{head if first else v} is None", f"{v} is M"] if not classes else []
-            first = first and not parts
-            for c in classes:
-                parts.append(f"{head if first else v}.__class__ is {CLASS_NAME[c]}")
-                first = False
+            parts = [f"{subject()} is None", f"{v} is M"] if not classes else []
+            parts += [f"{subject()}.__class__ is {CLASS_NAME[c]}" for c in classes]
             cond = " or ".join(parts)
             if extra:
                 cond = f"({cond}) and {extra}" if len(parts) > 1 else f"{cond} and {extra}"
             conds.append(cond)
+        # The classes that never match are ruled out before arrays (F never holds list or
+        # tuple): in a scan most values are of such a class, and one set test settles them.
         if false:
-            rest = f"({head if first else v}.__class__ not in {self.classes(false)} and {rest})"
+            tail = f"{subject()}.__class__ not in {self.classes(false)} and "
+        else:
+            tail = ""
+        if array is not None:
+            tail += (
+                f"({array} if {subject()}.__class__ is list or {v}.__class__ is tuple else {rest})"
+            )
+        else:
+            tail += rest
+        tail = f"({tail})" if false or array is not None else tail
         if not branches:
-            return rest
+            return tail
         if len(branches) == 1 and branches[0][2] == "True":
-            return f"({conds[0]} or {rest})"
+            return f"({conds[0]} or {tail})"
         chain = " else ".join(f"{e} if {c}" for (_, _, e), c in zip(branches, conds, strict=True))
-        return f"({chain} else {rest})"
+        return f"({chain} else {tail})"
 
     def _compare(self, node: n.Compare, head: str, v: str) -> str:
         x, op = node.value.value, node.op

@@ -400,8 +400,9 @@ class DictDB(BaseDB):
 def _filter(
     records: list[dict[str, Any]], predicate: Callable[[Any], bool]
 ) -> list[dict[str, Any]]:
-    """The matching records; through the compiled ``predicate.filter`` (no call per record)."""
-    fast = getattr(predicate, "filter", None)
+    """The matching records, through the compiled ``predicate.filter_dicts`` (no call per
+    record, no per-record type check: every stored record is a plain dict, see copying)."""
+    fast = getattr(predicate, "filter_dicts", None)
     if fast is not None:
         return fast(records)
     return [rec for rec in records if predicate(rec)]

@@ -871,3 +871,27 @@ def test_range_groups_equal_reference(paths: list, data: st.DataObject) -> None:
     docs = data.draw(st.lists(DOCS, min_size=1, max_size=5))
     pred = compile_node(node)
     assert [pred(d) for d in docs] == [evaluate(node, d) for d in docs]
+
+
+def test_queries_of_one_shape_share_code_but_not_values():
+    import querylang as ql
+
+    from querylang.compiler import compile_node
+
+    a = compile_node(ql.from_dict({"client_uuid": "c1", "completed": None}).optimized)
+    b = compile_node(ql.from_dict({"client_uuid": "c2", "completed": None}).optimized)
+    assert a is not b and a.__code__ is b.__code__  # one Python compile for the shape
+    assert a({"client_uuid": "c1"}) and not a({"client_uuid": "c2"})
+    assert b({"client_uuid": "c2"}) and not b({"client_uuid": "c1"})
+    # a different literal type is a different shape (another fast path)
+    c = compile_node(ql.from_dict({"client_uuid": 7, "completed": None}).optimized)
+    assert c.__code__ is not a.__code__
+
+
+def test_filter_dicts_agrees_with_filter_on_plain_dicts():
+    import querylang as ql
+
+    recs = [{"a": i % 3, "b": [i, "x"]} for i in range(30)] + [{}, {"a": None}]
+    for q in ({"a": 1}, {"a": None}, {"b": "x", "a": {"$gt": 0}}, {"$or": [{"a": 2}, {"b": 5}]}):
+        p = ql.compile(q)
+        assert p.filter_dicts(recs) == p.filter(recs) == [r for r in recs if p(r)]
