@@ -72,7 +72,10 @@ class LeafGenerator:
         if type(value) in _PLAIN and not (type(value) is float and math.isnan(value)):
             key = (prefix, type(value), value)
         elif type(value) is frozenset:
-            key = (prefix, frozenset, frozenset(n.value_key(x) for x in value))
+            if all(type(x) is type for x in value):  # class sets: hashing is exact
+                key = (prefix, frozenset, value)
+            else:  # values: True, 1 and 1.0 must not collapse
+                key = (prefix, frozenset, frozenset(n.value_key(x) for x in value))
         else:
             key = (prefix, id(value))
         name = self._dedupe.get(key)
