@@ -54,15 +54,7 @@ class _Text:
     nest: int
 
 
-def _children(node: n.Node) -> tuple[n.Node, ...]:
-    """Subtrees that must be generated before ``node`` (logical children, $elemMatch query)."""
-    if isinstance(node, n.And | n.Or | n.Nor):
-        return node.children
-    if isinstance(node, n.Not):
-        return (node.child,)
-    if isinstance(node, n.ElemMatch):
-        return (node.query,)
-    return ()
+_children = n.children  # subtrees generated before their parent
 
 
 def _is_leafish(node: n.Node) -> bool:

@@ -50,6 +50,7 @@ __all__ = [
     "thaw",
     "value_key",
     "walk",
+    "children",
 ]
 
 #: A field path: ``("header", "msg_type")`` for ``header.msg_type``.  The empty path ``()``
@@ -383,15 +384,21 @@ LEAF_TYPES = (Compare, In, All, Exists, Type, Mod, Match, Glob, Size, ElemMatch)
 LOGICAL_TYPES = (And, Or, Nor)
 
 
+def children(node: Node) -> tuple[Node, ...]:
+    """The direct sub-queries of ``node`` (an ElemMatch's query counts as one)."""
+    if isinstance(node, And | Or | Nor):
+        return node.children
+    if isinstance(node, Not):
+        return (node.child,)
+    if isinstance(node, ElemMatch):
+        return (node.query,)
+    return ()
+
+
 def walk(node: Node) -> Iterator[Node]:
     """Yield ``node`` and every node below it, depth first (iteratively: trees may be deep)."""
     stack = [node]
     while stack:
-        n = stack.pop()
-        yield n
-        if isinstance(n, And | Or | Nor):
-            stack.extend(reversed(n.children))
-        elif isinstance(n, Not):
-            stack.append(n.child)
-        elif isinstance(n, ElemMatch):
-            stack.append(n.query)
+        current = stack.pop()
+        yield current
+        stack.extend(reversed(children(current)))

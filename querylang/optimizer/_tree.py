@@ -25,15 +25,7 @@ __all__ = [
 Rewrite = Callable[[n.Node], n.Node]
 
 
-def children(node: n.Node) -> tuple[n.Node, ...]:
-    """The direct sub-queries of ``node`` (an ElemMatch's query counts as one)."""
-    if isinstance(node, n.And | n.Or | n.Nor):
-        return node.children
-    if isinstance(node, n.Not):
-        return (node.child,)
-    if isinstance(node, n.ElemMatch):
-        return (node.query,)
-    return ()
+children = n.children
 
 
 def with_children(node: n.Node, kids: tuple[n.Node, ...]) -> n.Node:
