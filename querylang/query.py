@@ -42,7 +42,7 @@ class Query:
     def optimized(self) -> n.Node:
         """The AST after the optimizer's passes."""
         if self._optimized is None:
-            self._optimized = optimize(self.node)
+            self._optimized = _optimize(self.node)
         return self._optimized
 
     @property
@@ -90,6 +90,16 @@ class Query:
     def __invert__(self) -> Query:
         return Query(n.Not(self.node))
 
+
+def _optimize(node: n.Node) -> n.Node:
+    """The optimizer, memoized by tree (equal queries are optimized once)."""
+    try:
+        return _optimize_cached(node)
+    except (TypeError, RecursionError):  # unhashable or very deep hand-built trees
+        return optimize(node)
+
+
+_optimize_cached = lru_cache(maxsize=4096)(optimize)
 
 QueryLike = Query | Mapping[str, Any] | str | n.Node
 
