@@ -875,7 +875,6 @@ def test_range_groups_equal_reference(paths: list, data: st.DataObject) -> None:
 
 def test_queries_of_one_shape_share_code_but_not_values():
     import querylang as ql
-
     from querylang.compiler import compile_node
 
     a = compile_node(ql.from_dict({"client_uuid": "c1", "completed": None}).optimized)
