@@ -10,8 +10,8 @@ from __future__ import annotations
 from typing import Any
 
 _IPP_DOTS = (
-    "ipyparallel's DictDB looks keys up with rec.get(key): no dot notation, so "
-    "'result_header.status' is always None",
+    "ipyparallel's DictDB looks keys up with rec.get(key): no dot notation, so a dotted "
+    "path such as 'result_header.status' is always None",
     "MongoDB: dot notation reaches into embedded documents "
     "(manual: Query on Embedded/Nested Documents)",
 )
