@@ -192,7 +192,21 @@ def _naive_utc(v: Any) -> Any:
     return v
 
 
-class MongoMock(Engine):
+class _PyMongoAPI(Engine):
+    """Peers with pymongo's collection API: BSON dates (naive UTC), ``find`` and ``sort``."""
+
+    def prepare(self, wl: Workload) -> Any:
+        return _naive_utc(wl.mongo)
+
+    def find(self, prepared: Any) -> Any:
+        return list(self.db.find(prepared))
+
+    def history(self) -> list[str]:
+        cur = self.db.find({}, {"msg_id": 1, "_id": 0}).sort("submitted", 1)
+        return [d["msg_id"] for d in cur]
+
+
+class MongoMock(_PyMongoAPI):
     name = "mongomock"
     label = "mongomock"
     requires = ("mongomock",)
@@ -206,18 +220,8 @@ class MongoMock(Engine):
         coll.insert_many([dict(r) for r in records])  # insert_many adds _id to its input
         return coll
 
-    def prepare(self, wl: Workload) -> Any:
-        return _naive_utc(wl.mongo)
 
-    def find(self, prepared: Any) -> Any:
-        return list(self.db.find(prepared))
-
-    def history(self) -> list[str]:
-        cur = self.db.find({}, {"msg_id": 1, "_id": 0}).sort("submitted", 1)
-        return [d["msg_id"] for d in cur]
-
-
-class MontyDB(Engine):
+class MontyDB(_PyMongoAPI):
     name = "montydb"
     label = "montydb (memory)"
     requires = ("montydb",)
@@ -250,16 +254,6 @@ class MontyDB(Engine):
             client.drop_database(name)
         self._made.clear()
         self.db = None
-
-    def prepare(self, wl: Workload) -> Any:
-        return _naive_utc(wl.mongo)
-
-    def find(self, prepared: Any) -> Any:
-        return list(self.db.find(prepared))
-
-    def history(self) -> list[str]:
-        cur = self.db.find({}, {"msg_id": 1, "_id": 0}).sort("submitted", 1)
-        return [d["msg_id"] for d in cur]
 
 
 class TinyDB(Engine):

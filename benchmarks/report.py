@@ -89,7 +89,7 @@ def scan_summary(doc: dict[str, Any]) -> list[str]:
         "",
         "The compiled scan is the predicate's own comprehension (`predicate.filter_dicts`, the "
         "test inlined, no call per record).  What remains is the price of MongoDB's exact "
-        "rules: the hand-written loops read `r[\"completed\"]` (a KeyError on a record without "
+        'rules: the hand-written loops read `r["completed"]` (a KeyError on a record without '
         "the field) and compare without type checks, while the compiled test uses "
         "`rec.get(...)` and rules out arrays, `True`-vs-`1`, naive datetimes and other type "
         "brackets before comparing.  That costs most, relatively, on the cheapest one-field "

@@ -73,9 +73,7 @@ def _build(node: n.Node) -> Callable[[Any], bool]:
         "predicate, filter_records, filter_dicts" if inline_filter else "predicate, None, None"
     )
     source = f"def _factory({', '.join(params)}):\n{body}\n    return {returns}\n"
-    predicate, filter_records, filter_dicts = _factory(source)(
-        *[program.names[p] for p in params]
-    )
+    predicate, filter_records, filter_dicts = _factory(source)(*[program.names[p] for p in params])
     if filter_records is not None:
         predicate.filter = filter_records
         predicate.filter_dicts = filter_dicts
