@@ -84,7 +84,27 @@ class Engine:
         return type(self).history is not Engine.history
 
 
-class Ours(Engine):
+class _DictDBAPI(Engine):
+    """Stores with ipyparallel's DictDB interface (limits raised so nothing is culled)."""
+
+    def db_class(self) -> type:
+        raise NotImplementedError
+
+    def insert(self, records: list[Record]) -> Any:
+        db = self.db_class()(record_limit=HUGE, size_limit=HUGE)
+        add = db.add_record
+        for r in records:
+            add(r["msg_id"], r)
+        return db
+
+    def find(self, prepared: Any) -> Any:
+        return self.db.find_records(prepared)
+
+    def history(self) -> list[str]:
+        return self.db.get_history()
+
+
+class Ours(_DictDBAPI):
     name = "taskdb"
     label = "taskdb DictDB"
     requires = ("taskdb",)
@@ -103,20 +123,10 @@ class Ours(Engine):
             return f"taskdb.DictDB not importable ({type(e).__name__}: {e})"
         return None
 
-    def insert(self, records: list[Record]) -> Any:
+    def db_class(self) -> type:
         from taskdb import DictDB
 
-        db = DictDB(record_limit=HUGE, size_limit=HUGE)
-        add = db.add_record
-        for r in records:
-            add(r["msg_id"], r)
-        return db
-
-    def find(self, prepared: Any) -> Any:
-        return self.db.find_records(prepared)
-
-    def history(self) -> list[str]:
-        return self.db.get_history()
+        return DictDB
 
 
 class Compiled(Engine):
@@ -158,27 +168,17 @@ class HandWritten(Engine):
         return [r["msg_id"] for r in sorted(self.records, key=itemgetter("submitted"))]
 
 
-class IPyParallel(Engine):
+class IPyParallel(_DictDBAPI):
     name = "ipyparallel"
     label = "ipyparallel DictDB"
     dist = "ipyparallel"
     store = True
     requires = ("ipyparallel.controller.dictdb",)
 
-    def insert(self, records: list[Record]) -> Any:
+    def db_class(self) -> type:
         from ipyparallel.controller.dictdb import DictDB
 
-        db = DictDB(record_limit=HUGE, size_limit=HUGE)
-        add = db.add_record
-        for r in records:
-            add(r["msg_id"], r)
-        return db
-
-    def find(self, prepared: Any) -> Any:
-        return self.db.find_records(prepared)
-
-    def history(self) -> list[str]:
-        return self.db.get_history()
+        return DictDB
 
 
 def _naive_utc(v: Any) -> Any:
