@@ -45,15 +45,19 @@ def _merge_conjuncts(children: tuple[n.Node, ...]) -> dict[str, Any] | None:
     """One filter document for an And of field conditions (``{a: {$gt: 1, $lt: 5}, b: 2}``),
     or None when two conditions cannot share one (same operator twice, nested logic)."""
     out: dict[str, Any] = {}
+    last = None
     for child in children:
         if isinstance(child, n.And | n.Const):
             return None
         for key, value in to_dict(child).items():
             if key not in out:
-                out[key] = value
+                out[key], last = value, key
                 continue
             prev = out[key]
-            if key.startswith("$") or not (_is_op_doc(prev) and _is_op_doc(value)):
+            # Only consecutive conditions on one field merge: the tree keeps its order.
+            if key != last or key.startswith("$"):
+                return None
+            if not (_is_op_doc(prev) and _is_op_doc(value)):
                 return None
             if set(prev) & set(value) or "$not" in value or "$not" in prev:
                 return None
