@@ -7,6 +7,7 @@ with a reference evaluator as its obviously-correct twin.
 
 from . import nodes
 from .errors import QueryError
+from .frontends import extjson
 from .optimizer import optimize
 from .query import Query, QueryLike, compile, explain, from_dict, parse, query
 from .reference import evaluate
@@ -23,5 +24,6 @@ __all__ = [
     "optimize",
     "evaluate",
     "nodes",
+    "extjson",
 ]
 __version__ = "0.1.0"

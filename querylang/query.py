@@ -9,13 +9,13 @@ from functools import lru_cache
 from typing import Any
 
 from . import nodes as n
-from .compiler import compile_node, generate_source
+from .compile import compile_node, generate_source
 from .errors import QueryError
-from .from_dict import from_dict as _from_dict
+from .frontends.from_dict import from_dict as _from_dict
+from .frontends.text import parse_text
 from .optimizer import optimize
 from .printer import to_text
 from .reference import evaluate
-from .text import parse_text
 from .to_dict import to_dict
 
 __all__ = ["Query", "parse", "from_dict", "query", "compile", "explain", "QueryLike"]

@@ -50,7 +50,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from . import nodes as n
-from .from_dict import from_dict
+from .frontends.from_dict import from_dict
 from .reference import evaluate
 from .to_dict import to_dict
 

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from .dictdb import DATE_FIELDS, BaseDB, DictDB, NoData, NoDB
-    from .planner import QueryPlan, plan
+    from .planning import QueryPlan, plan
 
 __all__ = ["BaseDB", "DictDB", "NoDB", "NoData", "DATE_FIELDS", "QueryPlan", "plan"]
 __version__ = "0.1.0"
@@ -26,8 +26,8 @@ _LAZY = {
     "NoDB": "dictdb",
     "NoData": "dictdb",
     "DATE_FIELDS": "dictdb",
-    "QueryPlan": "planner",
-    "plan": "planner",
+    "QueryPlan": "planning",
+    "plan": "planning",
 }
 
 

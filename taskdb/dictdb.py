@@ -33,7 +33,7 @@ from .copying import (
     intern_plan,
 )
 from .indexes import HashIndex, Index, SortedIndex
-from .planner import QueryPlan, plan
+from .planning import QueryPlan, plan
 
 __all__ = ["BaseDB", "DictDB", "NoDB", "NoData", "DATE_FIELDS"]
 

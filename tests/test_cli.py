@@ -14,9 +14,11 @@ from typing import Any
 import pytest
 
 import querylang
-from querylang import extjson
+from querylang.frontends import extjson
 from taskdb import DictDB
-from taskdb.cli import DEFAULT_COLUMNS, cell_text, demo_queries, format_table, main
+from taskdb.cli import main
+from taskdb.cli.demo import demo_queries
+from taskdb.cli.output import DEFAULT_COLUMNS, cell_text, format_table
 from taskdb.samples import sample_records
 
 REPO = Path(__file__).resolve().parent.parent

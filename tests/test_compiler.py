@@ -14,10 +14,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from querylang import nodes as n
-from querylang.codegen import MAX_ELEM_MATCH_DEPTH, MAX_TREE_DEPTH, NEST_LIMIT, generate
-from querylang.compiler import compile_node, generate_source
+from querylang.compile.codegen import MAX_ELEM_MATCH_DEPTH, MAX_TREE_DEPTH, NEST_LIMIT, generate
+from querylang.compile.compiler import compile_node, generate_source
 from querylang.errors import QueryError
-from querylang.from_dict import from_dict
+from querylang.frontends.from_dict import from_dict
 from querylang.reference import evaluate
 
 UTC = dt.UTC
@@ -875,7 +875,7 @@ def test_range_groups_equal_reference(paths: list, data: st.DataObject) -> None:
 
 def test_queries_of_one_shape_share_code_but_not_values():
     import querylang as ql
-    from querylang.compiler import compile_node
+    from querylang.compile.compiler import compile_node
 
     a = compile_node(ql.from_dict({"client_uuid": "c1", "completed": None}).optimized)
     b = compile_node(ql.from_dict({"client_uuid": "c2", "completed": None}).optimized)

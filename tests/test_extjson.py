@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from querylang import extjson
+from querylang.frontends import extjson
 from querylang.nodes import Regex
 
 UTC = dt.UTC

@@ -7,7 +7,7 @@ import pytest
 
 import querylang as ql
 from querylang import nodes as n
-from querylang.from_dict import MAX_DEPTH, from_dict
+from querylang.frontends.from_dict import MAX_DEPTH, from_dict
 
 
 def lit(v):

@@ -13,7 +13,7 @@ import querylang
 from querylang import nodes as n
 from querylang.reference import evaluate
 from taskdb import DictDB
-from taskdb.planner import FullScan, Intersect, Lookup, Nothing, RangeScan, Union
+from taskdb.planning import FullScan, Intersect, Lookup, Nothing, RangeScan, Union
 
 #: A logger of our own, silenced: the shared traitlets logger must stay enabled for the
 #: tests that read its warnings (disabling it here leaked into them).

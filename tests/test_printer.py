@@ -15,9 +15,9 @@ from hypothesis import strategies as st
 
 from querylang import nodes as n
 from querylang.errors import QueryError
-from querylang.from_dict import from_dict
+from querylang.frontends.from_dict import from_dict
+from querylang.frontends.text.parser import _parser, parse_text
 from querylang.printer import path_text, to_text, value_text
-from querylang.text import _parser, parse_text
 
 UTC = dt.UTC
 

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 import querylang as ql
 from querylang import nodes as n
 from querylang import reference
-from querylang.from_dict import from_dict
+from querylang.frontends.from_dict import from_dict
 from querylang.optimizer import optimize
 from querylang.query import Query
 from querylang.strategies import (
@@ -212,7 +212,7 @@ def test_json_text_with_whitespace_parses_like_the_dict(d):
 def test_extended_json_text_means_the_dict(docs, d):
     """Any filter dict, written as Extended JSON (dates, bytes, regexes, NaN), parses back
     to a query that matches exactly what the dict matches."""
-    from querylang import extjson
+    from querylang.frontends import extjson
 
     back, q = ql.parse(extjson.dumps(d)), ql.from_dict(d)
     for doc in docs:

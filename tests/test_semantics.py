@@ -18,7 +18,7 @@ import pytest
 
 import querylang as ql
 from querylang import reference
-from querylang.from_dict import from_dict
+from querylang.frontends.from_dict import from_dict
 
 Matcher = Callable[[dict, dict], bool]
 

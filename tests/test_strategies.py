@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from querylang import nodes as n
 from querylang import reference
-from querylang.from_dict import from_dict
+from querylang.frontends.from_dict import from_dict
 from querylang.strategies import (
     CLIENTS,
     ENGINES,

@@ -18,8 +18,8 @@ from hypothesis import strategies as st
 
 from querylang import nodes as n
 from querylang.errors import QueryError
-from querylang.from_dict import from_dict
-from querylang.text import MAX_BRACKET_DEPTH, MAX_TREE_DEPTH, parse_text
+from querylang.frontends.from_dict import from_dict
+from querylang.frontends.text.parser import MAX_BRACKET_DEPTH, MAX_TREE_DEPTH, parse_text
 
 UTC = dt.UTC
 NOW = dt.datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
@@ -648,8 +648,8 @@ def test_the_task_record_examples_in_the_docs_are_right():
 
 def test_every_grammar_rule_that_builds_a_node_has_a_callback():
     """A rule without a callback would silently yield a Lark Tree instead of a value."""
-    from querylang.text import _parser
-    from querylang.text_build import Builder
+    from querylang.frontends.text.build import Builder
+    from querylang.frontends.text.parser import _parser
 
     inline_only = {"atom", "cmp_op", "component", "json_value", "not_expr", "regex_arg"}
     inline_only |= {"type_name", "value"}  # `?rules` whose every alternative is one child

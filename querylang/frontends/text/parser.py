@@ -25,12 +25,12 @@ from pathlib import Path as _FsPath
 from lark import Lark
 from lark.exceptions import LarkError, UnexpectedInput
 
-from . import nodes as n
-from .errors import QueryError
-from .from_dict import MAX_DEPTH
-from .text_build import MAX_TREE_DEPTH, Builder
-from .text_errors import end_position, position_of, snippet, syntax_error
-from .text_values import CTX, Context
+from ... import nodes as n
+from ...errors import QueryError
+from ..from_dict import MAX_DEPTH
+from .build import MAX_TREE_DEPTH, Builder
+from .errors import end_position, position_of, snippet, syntax_error
+from .values import CTX, Context
 
 __all__ = ["parse_text", "MAX_BRACKET_DEPTH", "MAX_TREE_DEPTH"]
 
@@ -84,7 +84,7 @@ def _grammar_text() -> str:
     try:
         return resources.files("querylang.grammar").joinpath("query.lark").read_text("utf-8")
     except (ModuleNotFoundError, FileNotFoundError):
-        repo = _FsPath(__file__).resolve().parent.parent
+        repo = _FsPath(__file__).resolve().parents[3]
         return (repo / "grammar" / "query.lark").read_text("utf-8")
 
 

@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
-from . import nodes as n
+from .. import nodes as n
+from ..errors import QueryError
 from .codetext import describe, indent, paren_depth, show_path
-from .errors import QueryError
 from .leafgen import MAX_PATH_STEPS, LeafGenerator, range_kind
 from .runtime import reference
 

@@ -61,7 +61,7 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from .nodes import Regex
+from ..nodes import Regex
 
 __all__ = ["encode", "decode", "dumps", "loads", "WRAPPER_KEYS"]
 

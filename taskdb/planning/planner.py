@@ -24,7 +24,7 @@ from collections.abc import Mapping
 
 from querylang import nodes as n
 
-from .indexes import IRREGULAR, NULL, HashIndex, Index, SortedIndex, literal_micros
+from ..indexes import IRREGULAR, NULL, HashIndex, Index, SortedIndex, literal_micros
 from .plans import FullScan, Intersect, Lookup, Nothing, Plan, QueryPlan, RangeScan, Union
 
 __all__ = [

@@ -11,10 +11,10 @@ import decimal
 from collections.abc import Mapping
 from typing import Any
 
-from . import nodes as n
-from .errors import QueryError
-from .reference import evaluate, resolve
-from .values import MISSING, is_array, type_rank
+from .. import nodes as n
+from ..errors import QueryError
+from ..reference import evaluate, resolve
+from ..values import MISSING, is_array, type_rank
 
 __all__ = [
     "UNKNOWN",

@@ -21,11 +21,11 @@ from typing import Any
 
 from lark import Token, Transformer
 
-from . import extjson
-from . import nodes as n
-from .errors import QueryError
-from .from_dict import checked_regex, from_dict
-from .text_errors import snippet
+from ... import nodes as n
+from ...errors import QueryError
+from .. import extjson
+from ..from_dict import checked_regex, from_dict
+from .errors import snippet
 
 __all__ = ["Context", "CTX", "string_value", "ValueBuilder"]
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import nodes as n
+from .. import nodes as n
 
 __all__ = ["show", "show_path", "describe", "indent", "paren_depth"]
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from querylang import nodes as n
 
-from .indexes import Index, SortedIndex
+from ..indexes import Index, SortedIndex
 
 __all__ = ["Plan", "FullScan", "Nothing", "Lookup", "RangeScan", "Intersect", "Union", "QueryPlan"]
 

@@ -13,7 +13,7 @@ import re
 
 from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
 
-from .errors import QueryError
+from ...errors import QueryError
 
 __all__ = ["syntax_error", "snippet", "position_of", "end_position"]
 

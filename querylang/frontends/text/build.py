@@ -11,10 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from . import nodes as n
-from .errors import QueryError, suggest
-from .from_dict import MAX_DEPTH
-from .text_values import CTX, Context, ValueBuilder, string_value
+from ... import nodes as n
+from ...errors import QueryError, suggest
+from ..from_dict import MAX_DEPTH
+from .values import CTX, Context, ValueBuilder, string_value
 
 __all__ = ["Builder", "MAX_TREE_DEPTH"]
 

@@ -32,9 +32,9 @@ from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
-from . import nodes as n
+from .. import nodes as n
+from ..errors import QueryError
 from .codegen import Program, generate
-from .errors import QueryError
 
 __all__ = ["compile_node", "generate_source", "cache_clear"]
 

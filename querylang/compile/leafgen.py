@@ -21,7 +21,8 @@ from fnmatch import translate
 from functools import partial
 from typing import Any
 
-from . import nodes as n
+from .. import nodes as n
+from ..values import bson_type, to_regex, type_rank
 from .codetext import describe, show, show_path
 from .runtime import (
     BASE_NAMES,
@@ -32,7 +33,6 @@ from .runtime import (
     elem_match_generic,
     reference,
 )
-from .values import bson_type, to_regex, type_rank
 
 __all__ = ["LeafGenerator", "MAX_PATH_STEPS", "range_kind"]
 

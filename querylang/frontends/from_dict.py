@@ -12,8 +12,8 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from . import nodes as n
-from .errors import QueryError, suggest
+from .. import nodes as n
+from ..errors import QueryError, suggest
 
 __all__ = ["from_dict", "MAX_DEPTH", "parse_path", "checked_regex"]
 
@@ -114,7 +114,7 @@ def checked_regex(pattern: Any, flags: Any, where: str) -> n.Regex:
         )
     canon = "".join(ch for ch in "imsxu" if ch in flags)
     try:
-        from .values import to_regex
+        from ..values import to_regex
 
         to_regex(n.Regex(pattern, canon))
     except re.error as exc:
