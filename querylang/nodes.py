@@ -45,12 +45,26 @@ __all__ = [
     "Const",
     "Comment",
     "CMP_OPS",
+    "RANGE_OPS",
+    "MONGO_CMP",
+    "CMP_MONGO",
+    "CMP_SYMBOL",
+    "SYMBOL_CMP",
+    "CMP_PYTHON",
     "TYPE_CODES",
+    "TYPE_BY_CODE",
+    "TYPE_NAMES",
+    "NUMBER_TYPES",
+    "type_matches",
     "freeze",
     "thaw",
     "value_key",
     "walk",
     "children",
+    "postorder",
+    "level_leaves",
+    "depth",
+    "deeper_than",
 ]
 
 #: A field path: ``("header", "msg_type")`` for ``header.msg_type``.  The empty path ``()``
@@ -215,8 +229,30 @@ class Literal:
         return f"Literal({self.value!r})"
 
 
-CMP_OPS = ("eq", "ne", "gt", "gte", "lt", "lte")
+# --- operator spellings: the one table every front end, printer and back end reads -------
+
 CmpOp: TypeAlias = _Lit["eq", "ne", "gt", "gte", "lt", "lte"]
+CMP_OPS: tuple[CmpOp, ...] = ("eq", "ne", "gt", "gte", "lt", "lte")
+#: The comparisons that are ranges (bracketed by type, never true across brackets).
+RANGE_OPS: tuple[CmpOp, ...] = ("gt", "gte", "lt", "lte")
+#: ``Compare.op`` -> MongoDB's operator.
+CMP_MONGO: dict[CmpOp, str] = {op: "$" + op for op in CMP_OPS}
+#: MongoDB's operator -> ``Compare.op``.
+MONGO_CMP: dict[str, CmpOp] = {mongo: op for op, mongo in CMP_MONGO.items()}
+#: ``Compare.op`` -> the textual language's symbol (also used in explain output).
+CMP_SYMBOL: dict[CmpOp, str] = {
+    "eq": "==",
+    "ne": "!=",
+    "gt": ">",
+    "gte": ">=",
+    "lt": "<",
+    "lte": "<=",
+}
+#: The textual language's symbol -> ``Compare.op``.
+SYMBOL_CMP: dict[str, CmpOp] = {symbol: op for op, symbol in CMP_SYMBOL.items()}
+#: ``Compare.op`` -> the Python operator that computes it within one type bracket (``ne`` is
+#: not here: under MongoDB's array rules it is ``not eq``, never Python's ``!=``).
+CMP_PYTHON: dict[CmpOp, str] = {op: CMP_SYMBOL[op] for op in CMP_OPS if op != "ne"}
 
 #: MongoDB's BSON type aliases and their numbers (``$type`` accepts either), plus "number".
 TYPE_CODES: dict[str, int] = {
@@ -242,6 +278,17 @@ TYPE_CODES: dict[str, int] = {
     "minKey": -1,
     "maxKey": 127,
 }
+#: BSON type number -> alias.
+TYPE_BY_CODE: dict[int, str] = {code: name for name, code in TYPE_CODES.items()}
+#: The BSON types ``$type: "number"`` stands for.
+NUMBER_TYPES: frozenset[str] = frozenset({"double", "int", "long", "decimal"})
+#: Every name ``$type`` accepts: the aliases, and "number".
+TYPE_NAMES: tuple[str, ...] = (*TYPE_CODES, "number")
+
+
+def type_matches(bson_type: str, types: tuple[str, ...]) -> bool:
+    """Is a value of BSON type ``bson_type`` one of ``types`` (which may say "number")?"""
+    return bson_type in types or ("number" in types and bson_type in NUMBER_TYPES)
 
 
 class Node:
@@ -381,7 +428,6 @@ class Comment(Node):
 
 
 LEAF_TYPES = (Compare, In, All, Exists, Type, Mod, Match, Glob, Size, ElemMatch)
-LOGICAL_TYPES = (And, Or, Nor)
 
 
 def children(node: Node) -> tuple[Node, ...]:
@@ -402,3 +448,62 @@ def walk(node: Node) -> Iterator[Node]:
         current = stack.pop()
         yield current
         stack.extend(reversed(children(current)))
+
+
+# --- tree walks: iterative, so no query is too deep to walk ---------------------------------
+
+
+def postorder(node: Node) -> Iterator[Node]:
+    """Yield every node below ``node`` and then ``node``, children first, left to right.
+
+    A subtree shared by several parents (hand-built trees may share) is yielded once.
+    """
+    seen: set[int] = set()
+    stack: list[tuple[Node, bool]] = [(node, False)]
+    while stack:
+        current, ready = stack.pop()
+        if ready:
+            yield current
+        elif id(current) not in seen:
+            seen.add(id(current))
+            stack.append((current, True))
+            stack.extend((c, False) for c in reversed(children(current)))
+
+
+def level_leaves(node: Node) -> Iterator[Node]:
+    """The leaves of one query level, left to right: ``And``/``Or``/``Nor``/``Not`` are
+    looked through, an ``ElemMatch`` is a leaf (its query is a level of its own)."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, And | Or | Nor | Not):
+            stack.extend(reversed(children(current)))
+        else:
+            yield current
+
+
+def depth(node: Node, *, counted: type | tuple[type, ...] = Node) -> int:
+    """The most nodes of type ``counted`` on one root-to-leaf chain (every node by default);
+    linear in the number of distinct nodes, however they are shared."""
+    below: dict[int, int] = {}
+    for current in postorder(node):
+        deepest = max((below[id(c)] for c in children(current)), default=0)
+        below[id(current)] = deepest + isinstance(current, counted)
+    return below[id(node)]
+
+
+def deeper_than(node: Node, limit: int, *, counted: type | tuple[type, ...] = Node) -> Node | None:
+    """The first node (in pre-order) at which a chain holds more than ``limit`` nodes of
+    type ``counted``, or None.  Stops there, so a huge tree costs no more than the limit."""
+    best: dict[int, int] = {}  # id -> the deepest count it was visited at
+    stack: list[tuple[Node, int]] = [(node, 0)]
+    while stack:
+        current, above = stack.pop()
+        count = above + isinstance(current, counted)
+        if count > limit:
+            return current
+        if best.get(id(current), -1) >= count:
+            continue  # a shared subtree, already checked at least this deep
+        best[id(current)] = count
+        stack.extend((c, count) for c in reversed(children(current)))
+    return None

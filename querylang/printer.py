@@ -32,7 +32,6 @@ _DATETIME = re.compile(
     r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]{1,6})?)?"
     r"(?:Z|[+-][0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]{1,6})?)?)?"
 )
-_CMP = {"eq": "==", "ne": "!=", "gt": ">", "gte": ">=", "lt": "<", "lte": "<="}
 
 # Binding strength: a sub-expression weaker than its context gets parentheses.
 _OR, _AND, _NOT, _ATOM = 1, 2, 3, 4
@@ -94,7 +93,7 @@ def _leaf(node: n.Node) -> str:
     path = path_text(node.path)  # type: ignore[attr-defined]
     if isinstance(node, n.Compare):
         value = node.value.value
-        op = "===" if node.op == "eq" and isinstance(value, n.Regex) else _CMP[node.op]
+        op = "===" if node.op == "eq" and isinstance(value, n.Regex) else n.CMP_SYMBOL[node.op]
         return f"{path} {op} {value_text(value)}"
     if isinstance(node, n.In):
         op = "not in" if node.negated else "in"

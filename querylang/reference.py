@@ -8,19 +8,19 @@ Each rule cites docs/semantics.md.
 from __future__ import annotations
 
 from fnmatch import fnmatchcase
-from functools import lru_cache
 from typing import Any
 
 from . import nodes as n
+from .regex import compile_regex
 from .values import (
     MISSING,
     compare_op,
+    elem_match_document,
     equal,
     is_array,
     is_document,
     matches_type,
     mongo_mod,
-    to_regex,
 )
 
 __all__ = ["evaluate", "resolve", "MISSING"]
@@ -89,15 +89,10 @@ def _resolve(value: Any, path: n.Path, i: int, out: list[Any]) -> None:
     out.append(value)
 
 
-@lru_cache(maxsize=1024)
-def _compiled_regex(r: n.Regex):
-    return to_regex(r)
-
-
 def _regex_matches(r: n.Regex, v: Any) -> bool:
     """``$regex`` on one value: strings are searched; a stored regex matches if identical."""
     if isinstance(v, str):
-        return _compiled_regex(r).search(v) is not None
+        return compile_regex(r).search(v) is not None
     if isinstance(v, n.Regex):
         return v == r
     pattern = getattr(v, "pattern", None)
@@ -172,12 +167,9 @@ def evaluate(node: n.Node, doc: Any) -> bool:
                 if node.value_form:
                     if evaluate(node.query, e):
                         return True
-                elif is_document(e):
-                    if evaluate(node.query, e):
-                        return True
-                elif is_array(e):
-                    # MongoDB matches a nested array element as the document {"0": .., "1": ..}
-                    if evaluate(node.query, {str(i): x for i, x in enumerate(e)}):
+                else:
+                    doc = elem_match_document(e)
+                    if doc is not None and evaluate(node.query, doc):
                         return True
         return False
     raise TypeError(f"not a query node: {node!r}")

@@ -8,8 +8,6 @@ from . import nodes as n
 
 __all__ = ["to_dict"]
 
-_CMP = {"eq": "$eq", "ne": "$ne", "gt": "$gt", "gte": "$gte", "lt": "$lt", "lte": "$lte"}
-
 
 def to_dict(node: n.Node) -> dict[str, Any]:
     """A filter document that :func:`querylang.from_dict` turns back into an equivalent AST."""
@@ -113,7 +111,7 @@ def _ops(node: n.Node) -> dict[str, Any]:
         inner = node.child
         return {"$not": inner.regex if isinstance(inner, n.Match) else _ops(inner)}
     if isinstance(node, n.Compare):
-        return {_CMP[node.op]: n.thaw(node.value.value)}
+        return {n.CMP_MONGO[node.op]: n.thaw(node.value.value)}
     if isinstance(node, n.In):
         return {"$nin" if node.negated else "$in": [n.thaw(v.value) for v in node.values]}
     if isinstance(node, n.All):

@@ -19,7 +19,8 @@ import re
 from collections.abc import Mapping
 from typing import Any, Final
 
-from .nodes import Regex
+from .nodes import Regex, type_matches
+from .regex import options_of
 
 __all__ = [
     "MISSING",
@@ -32,8 +33,8 @@ __all__ = [
     "is_number",
     "is_array",
     "is_document",
-    "to_regex",
     "mongo_mod",
+    "elem_match_document",
 ]
 
 
@@ -137,9 +138,7 @@ def bson_type(v: Any) -> str | None:
 def matches_type(v: Any, types: tuple[str, ...]) -> bool:
     """``$type`` on one value: MISSING never matches (not even "null")."""
     t = bson_type(v)
-    if t is None:
-        return False
-    return t in types or ("number" in types and t in ("double", "int", "long", "decimal"))
+    return t is not None and type_matches(t, types)
 
 
 def _aware(d: _dt.datetime) -> _dt.datetime:
@@ -159,15 +158,7 @@ def _cmp(a: Any, b: Any) -> int:
 def _regex_parts(v: Any) -> tuple[str, str]:
     if isinstance(v, Regex):
         return v.pattern, v.flags
-    return v.pattern, _flags_of(v)
-
-
-def _flags_of(p: re.Pattern) -> str:
-    out = ""
-    for ch, flag in (("i", re.I), ("m", re.M), ("s", re.S), ("x", re.X)):
-        if p.flags & flag:
-            out += ch
-    return out
+    return v.pattern, options_of(v)
 
 
 def _items(v: Any) -> list[tuple[str, Any]]:
@@ -253,19 +244,6 @@ def compare_op(op: str, a: Any, b: Any) -> bool:
     raise ValueError(f"unknown comparison {op!r}")
 
 
-_RE_FLAGS = {"i": re.IGNORECASE, "m": re.MULTILINE, "s": re.DOTALL, "x": re.VERBOSE}
-
-
-def to_regex(r: Regex) -> re.Pattern[str]:
-    """Compile a :class:`Regex` with Python's ``re`` (flags ``imsx``; ``u`` is implied)."""
-    flags = 0
-    for ch in r.flags:
-        if ch == "u":
-            continue
-        flags |= _RE_FLAGS[ch]
-    return re.compile(r.pattern, flags)
-
-
 def mongo_mod(value: Any, divisor: int, remainder: int) -> bool:
     """``$mod`` on one value: numbers only, truncated toward zero, C remainder sign."""
     if not is_number(value):
@@ -278,3 +256,16 @@ def mongo_mod(value: Any, divisor: int, remainder: int) -> bool:
     if value < 0:
         r = -r
     return r == remainder
+
+
+def elem_match_document(element: Any) -> Mapping[str, Any] | None:
+    """What the document form of ``$elemMatch`` tests for one array element, or None.
+
+    A document is itself.  A nested array counts as the document ``{"0": e[0], "1": e[1],
+    ...}``, as in MongoDB's ``ElemMatchObjectMatchExpression``.  Anything else is skipped.
+    """
+    if element.__class__ is dict or isinstance(element, Mapping):
+        return element  # type: ignore[no-any-return]
+    if isinstance(element, list | tuple):
+        return {str(i): x for i, x in enumerate(element)}
+    return None

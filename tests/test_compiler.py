@@ -14,10 +14,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from querylang import nodes as n
-from querylang.compile.codegen import MAX_ELEM_MATCH_DEPTH, MAX_TREE_DEPTH, NEST_LIMIT, generate
+from querylang.compile.codegen import generate
 from querylang.compile.compiler import compile_node, generate_source
 from querylang.errors import QueryError
 from querylang.frontends.from_dict import from_dict
+from querylang.limits import MAX_COMPILE_DEPTH as MAX_TREE_DEPTH
+from querylang.limits import MAX_ELEM_MATCH_DEPTH
+from querylang.limits import MAX_PAREN_NESTING as NEST_LIMIT
 from querylang.reference import evaluate
 
 UTC = dt.UTC

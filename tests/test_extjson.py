@@ -155,7 +155,7 @@ def test_decode(text: str, want: Any) -> None:
         ('{"$binary": {"base64": "YQ==", "subType": "xyz"}}', "subType"),
         ('{"$binary": {"base64": "YQ=="}}', "expected {'base64'"),
         ('{"$regularExpression": {"pattern": "a"}}', "expected {'pattern'"),
-        ('{"$regularExpression": {"pattern": "a", "options": "il"}}', "unsupported options 'l'"),
+        ('{"$regularExpression": {"pattern": "a", "options": "il"}}', "invalid regex flag(s) 'l'"),
         ('{"$oid": "123"}', "24 hex digits"),
         ('{"$timestamp": {"t": 1, "i": 2}}', "$timestamp has no Python value"),
     ],

@@ -7,7 +7,8 @@ import pytest
 
 import querylang as ql
 from querylang import nodes as n
-from querylang.frontends.from_dict import MAX_DEPTH, from_dict
+from querylang.frontends.from_dict import from_dict
+from querylang.limits import MAX_QUERY_DEPTH as MAX_DEPTH
 
 
 def lit(v):

@@ -19,7 +19,9 @@ from hypothesis import strategies as st
 from querylang import nodes as n
 from querylang.errors import QueryError
 from querylang.frontends.from_dict import from_dict
-from querylang.frontends.text.parser import MAX_BRACKET_DEPTH, MAX_TREE_DEPTH, parse_text
+from querylang.frontends.text.parser import parse_text
+from querylang.limits import MAX_BRACKET_DEPTH
+from querylang.limits import MAX_TEXT_TREE_DEPTH as MAX_TREE_DEPTH
 
 UTC = dt.UTC
 NOW = dt.datetime(2026, 3, 1, 12, 0, tzinfo=UTC)

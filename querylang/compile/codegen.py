@@ -5,8 +5,9 @@ the functions around them.  Direct leaf children of one ``And``/``Or``/``Nor`` s
 values they fetch (``a.b`` and ``a.c`` look ``a`` up once), and runs of range tests on one
 path under ``And`` become one chained comparison (``lo <= x < hi``).
 
-The tree is walked iteratively; subtrees nested deeper than :data:`NEST_LIMIT` become
-helper functions, so deep queries never hit the limits of Python's parser or compiler.
+The tree is walked iteratively; subtrees nested deeper than
+:data:`~querylang.limits.MAX_PAREN_NESTING` become helper functions, so deep queries never
+hit the limits of Python's parser or compiler.
 """
 
 from __future__ import annotations
@@ -17,25 +18,12 @@ from typing import Any
 
 from .. import nodes as n
 from ..errors import QueryError
+from ..limits import MAX_COMPILE_DEPTH, MAX_ELEM_MATCH_DEPTH, MAX_PAREN_NESTING
 from .codetext import describe, indent, paren_depth, show_path
 from .leafgen import MAX_PATH_STEPS, LeafGenerator, range_kind
 from .runtime import reference
 
-__all__ = [
-    "Program",
-    "Generator",
-    "generate",
-    "NEST_LIMIT",
-    "MAX_TREE_DEPTH",
-    "MAX_ELEM_MATCH_DEPTH",
-]
-
-#: Deepest paren nesting allowed in one generated function before a subtree is split off.
-NEST_LIMIT = 48
-#: Deeper trees are refused (each split-off helper is one Python call at run time).
-MAX_TREE_DEPTH = 5000
-#: Each nested ``$elemMatch`` costs two Python calls per level at run time.
-MAX_ELEM_MATCH_DEPTH = 250
+__all__ = ["Program", "Generator", "generate"]
 
 
 @dataclass(frozen=True)
@@ -54,9 +42,6 @@ class _Text:
     nest: int
 
 
-_children = n.children  # subtrees generated before their parent
-
-
 def _is_leafish(node: n.Node) -> bool:
     """Rendered inline by its parent (so it can share fetched values with its siblings)."""
     while isinstance(node, n.Not):
@@ -66,40 +51,18 @@ def _is_leafish(node: n.Node) -> bool:
 
 def _needs_mapping(node: n.Node) -> bool:
     """Does the function for ``node`` look keys up in ``rec`` (any non-empty path)?"""
-    stack = [node]
-    while stack:
-        x = stack.pop()
-        if isinstance(x, n.And | n.Or | n.Nor):
-            stack.extend(x.children)
-        elif isinstance(x, n.Not):
-            stack.append(x.child)
-        elif getattr(x, "path", ()):
-            return True
-    return False
+    return any(getattr(x, "path", ()) for x in n.level_leaves(node))
 
 
-def _check_depth(root: n.Node) -> None:
-    """Refuse trees too deep to run (nested helper calls), iteratively and shared-node-safe."""
-    depth: dict[int, tuple[int, int]] = {}  # id -> (tree depth, $elemMatch nesting)
-    stack: list[tuple[n.Node, bool]] = [(root, False)]
-    while stack:
-        x, ready = stack.pop()
+def _check_tree(root: n.Node) -> None:
+    """Refuse what is not a node, and trees too deep to run (nested helper calls)."""
+    for x in n.postorder(root):
         if not isinstance(x, n.Node):
             raise QueryError(f"not a query node: {type(x).__name__}")
-        kids = _children(x)
-        if not ready:
-            if id(x) not in depth:
-                stack.append((x, True))
-                stack.extend((c, False) for c in kids)
-            continue
-        below = [depth[id(c)] for c in kids]
-        d = 1 + max((b[0] for b in below), default=0)
-        e = max((b[1] for b in below), default=0) + isinstance(x, n.ElemMatch)
-        depth[id(x)] = (d, e)
-        if d > MAX_TREE_DEPTH:
-            raise QueryError(f"query nested deeper than {MAX_TREE_DEPTH} levels")
-        if e > MAX_ELEM_MATCH_DEPTH:
-            raise QueryError(f"$elemMatch nested deeper than {MAX_ELEM_MATCH_DEPTH} levels")
+    if n.deeper_than(root, MAX_COMPILE_DEPTH) is not None:
+        raise QueryError(f"query nested deeper than {MAX_COMPILE_DEPTH} levels")
+    if n.deeper_than(root, MAX_ELEM_MATCH_DEPTH, counted=n.ElemMatch) is not None:
+        raise QueryError(f"$elemMatch nested deeper than {MAX_ELEM_MATCH_DEPTH} levels")
 
 
 class Generator(LeafGenerator):
@@ -139,7 +102,7 @@ class Generator(LeafGenerator):
         part = done[id(c)]
         reused = id(c) in self._used  # a shared subtree: inline it once, then call it
         self._used.add(id(c))
-        if part.nest + 2 > NEST_LIMIT or (reused and part.nest > 1):
+        if part.nest + 2 > MAX_PAREN_NESTING or (reused and part.nest > 1):
             name = self.function(part.text, None, f"split off: {describe(c)}")
             part = done[id(c)] = _Text(f"{name}(rec)", 1)
         return part
@@ -160,19 +123,10 @@ class Generator(LeafGenerator):
 
     def generate(self, root: n.Node) -> str:
         """Generate every helper function; returns the expression for ``root``."""
-        _check_depth(root)
+        _check_tree(root)
         self._used: set[int] = set()
         done: dict[int, _Text] = {}
-        seen: set[int] = set()
-        stack: list[tuple[n.Node, bool]] = [(root, False)]
-        while stack:  # post-order, iteratively: trees may be deeper than Python's stack
-            node, ready = stack.pop()
-            if not ready:
-                if id(node) not in seen:
-                    seen.add(id(node))
-                    stack.append((node, True))
-                    stack.extend((c, False) for c in reversed(_children(node)))
-                continue
+        for node in n.postorder(root):  # iterative: trees may be deeper than Python's stack
             if isinstance(node, n.ElemMatch):
                 q = node.query
                 expr = self.leaf(q, {}) if _is_leafish(q) else done[id(q)].text

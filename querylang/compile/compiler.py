@@ -34,14 +34,12 @@ from typing import Any
 
 from .. import nodes as n
 from ..errors import QueryError
+from ..limits import MAX_INLINE_FILTER_CHARS
 from .codegen import Program, generate
 
-__all__ = ["compile_node", "generate_source", "cache_clear"]
+__all__ = ["compile_node", "generate_source"]
 
 _FILENAME = "<querylang>"
-#: Generated expressions longer than this get no inlined ``filter`` (it would double the
-#: compile time of very wide queries); ``filter`` then calls the predicate per record.
-_INLINE_FILTER_LIMIT = 20_000
 
 
 _COMMENT = re.compile(r"#[^\n]*")
@@ -63,7 +61,7 @@ def _build(node: n.Node) -> Callable[[Any], bool]:
     if not isinstance(node, n.Node):
         raise QueryError(f"cannot compile {type(node).__name__}: not a query node")
     program: Program = generate(node)
-    inline_filter = len(program.filter_source) <= _INLINE_FILTER_LIMIT
+    inline_filter = len(program.filter_source) <= MAX_INLINE_FILTER_CHARS
     body = program.source + ("\n" + program.filter_source if inline_filter else "")
     # No string literal is ever generated, so every "#" starts a comment; without them the
     # text is the same for every query of one shape, whatever its values.
@@ -102,9 +100,3 @@ def compile_node(node: n.Node) -> Callable[[Any], bool]:
 def generate_source(node: n.Node) -> str:
     """The Python source ``compile_node(node)`` runs, for people (``explain``)."""
     return compile_node(node).source
-
-
-def cache_clear() -> None:
-    """Forget every compiled predicate and factory (for tests and benchmarks)."""
-    _cached.cache_clear()
-    _factory.cache_clear()

@@ -22,7 +22,8 @@ from functools import partial
 from typing import Any
 
 from .. import nodes as n
-from ..values import bson_type, to_regex, type_rank
+from ..regex import compile_regex
+from ..values import bson_type, type_rank
 from .codetext import describe, show, show_path
 from .runtime import (
     BASE_NAMES,
@@ -40,7 +41,6 @@ __all__ = ["LeafGenerator", "MAX_PATH_STEPS", "range_kind"]
 MAX_PATH_STEPS = 6
 
 _R_NUMBER, _R_STRING = type_rank(0), type_rank("")
-_PY_OP = {"eq": "==", "gt": ">", "gte": ">=", "lt": "<", "lte": "<="}
 _PLAIN = (str, int, float, bool, bytes, type(None))
 
 
@@ -206,7 +206,7 @@ class LeafGenerator:
             return self.dispatch(node, head, v, [((int,), None, expr)], KNOWN - number)
         if t is n.Match:
             try:
-                search = to_regex(node.regex).search
+                search = compile_regex(node.regex).search
             except Exception:  # noqa: BLE001 - the reference reports it, on a string value
                 return f"{self.fallback(node)}(rec)"
             s = self.bind("R", search, f"re.compile({show(node.regex)}).search")
@@ -292,7 +292,7 @@ class LeafGenerator:
 
     def _compare(self, node: n.Compare, head: str, v: str) -> str:
         x, op = node.value.value, node.op
-        if op not in _PY_OP:
+        if op not in n.CMP_PYTHON:
             return f"{self.fallback(node)}(rec)"
         rank = type_rank(x)
         false = frozenset(c for c in KNOWN if RANK[c] != rank)
@@ -315,10 +315,10 @@ class LeafGenerator:
         elif tx in (int, float, str, bool) or (tx is bytes and op == "eq"):
             c = self.bind("C", x)
             classes = (int, float) if tx in (int, float) else (tx,)
-            branches = [(classes, None, f"{v} {_PY_OP[op]} {c}")]
+            branches = [(classes, None, f"{v} {n.CMP_PYTHON[op]} {c}")]
         elif tx is _dt.datetime and x.utcoffset() is not None:
             c = self.bind("C", x)
-            branches = [((_dt.datetime,), f"{v}.tzinfo is not None", f"{v} {_PY_OP[op]} {c}")]
+            branches = [((_dt.datetime,), f"{v}.tzinfo is not None", f"{v} {n.CMP_PYTHON[op]} {c}")]
         return self.dispatch(node, head, v, branches, false)
 
     def _in(self, node: n.In, head: str, v: str) -> str:
@@ -329,7 +329,7 @@ class LeafGenerator:
             tx = type(x)
             if isinstance(x, n.Regex):
                 try:
-                    regexes.append(to_regex(x).search)
+                    regexes.append(compile_regex(x).search)
                 except (re.error, KeyError, TypeError):
                     return f"{self.fallback(node)}(rec)"
                 ranks.add(_R_STRING)
@@ -388,7 +388,7 @@ class LeafGenerator:
         for c in KNOWN:
             if c is int:
                 small, big = bson_type(0), bson_type(2**40)
-                hits = {_type_hit(small, types), _type_hit(big, types)}
+                hits = {n.type_matches(small, types), n.type_matches(big, types)}
                 if hits == {True}:
                     true.add(c)
                 elif hits == {False}:
@@ -396,7 +396,7 @@ class LeafGenerator:
                 continue
             sample = next(s for s in SAMPLES if type(s) is c)
             t = bson_type(sample)
-            (true if t is not None and _type_hit(t, types) else false).add(c)
+            (true if t is not None and n.type_matches(t, types) else false).add(c)
         rest = f"{self.fallback(node)}(rec)"
         if false:
             rest = f"({v}.__class__ not in {self.classes(frozenset(false))} and {rest})"
@@ -419,7 +419,7 @@ class LeafGenerator:
             )
         else:
             expr = " and ".join(
-                f"{v} {_PY_OP[c.op]} {self.bind('C', c.value.value)}" for c in group
+                f"{v} {n.CMP_PYTHON[c.op]} {self.bind('C', c.value.value)}" for c in group
             )
         kind = range_kind(x)
         classes = (int, float) if kind == "num" else (type(x),)
@@ -449,11 +449,7 @@ def _expandable(node: Any) -> bool:
         return False  # the empty path is never expanded
     t = type(node)
     if t is n.Compare:
-        return node.op in _PY_OP and not isinstance(node.value.value, tuple | list)
+        return node.op in n.CMP_PYTHON and not isinstance(node.value.value, tuple | list)
     if t is n.In:
         return not any(isinstance(lit.value, tuple | list) for lit in node.values)
     return t in (n.Match, n.Glob) or (t is n.Mod and node.divisor != 0)
-
-
-def _type_hit(t: str, types: tuple[str, ...]) -> bool:
-    return t in types or ("number" in types and t in ("double", "int", "long", "decimal"))

@@ -14,7 +14,7 @@ from typing import Any
 from .. import nodes as n
 from ..errors import QueryError
 from ..reference import evaluate, resolve
-from ..values import MISSING, is_array, type_rank
+from ..values import MISSING, elem_match_document, is_array, type_rank
 
 __all__ = [
     "UNKNOWN",
@@ -43,8 +43,6 @@ class _Unknown:
 
 UNKNOWN = _Unknown()
 
-_NONE_T = type(None)
-_MISSING_T = type(MISSING)
 # Exact classes whose type bracket is known from the class alone.
 SAMPLES: tuple[Any, ...] = (
     None,
@@ -62,9 +60,6 @@ RANK: dict[type, int] = {type(s): type_rank(s) for s in SAMPLES}
 KNOWN = frozenset(RANK)
 #: Known classes that are neither documents nor arrays: a path step through them is MISSING.
 SCALARS = frozenset(KNOWN - {dict})
-_R_NULL, _R_NUMBER, _R_STRING, _R_BOOL, _R_DATE, _R_BIN = (
-    type_rank(x) for x in (None, 0, "", True, _dt.datetime(2000, 1, 1), b"")
-)
 CLASS_NAME = {
     str: "str",
     int: "int",
@@ -76,8 +71,6 @@ CLASS_NAME = {
     list: "list",
     tuple: "tuple",
 }
-_PY_OP = {"eq": "==", "gt": ">", "gte": ">=", "lt": "<", "lte": "<="}
-_PLAIN = (str, int, float, bool, bytes, _NONE_T)
 
 
 # --- run-time helpers bound into every generated module ----------------------------------
@@ -92,13 +85,10 @@ def elem_match_values(pred: Any, array: Any) -> bool:
 
 
 def elem_match_documents(pred: Any, array: Any) -> bool:
-    """``$elemMatch`` document form: some document element satisfies ``pred`` (a nested
-    array element counts as the document ``{"0": e[0], "1": e[1], ...}``)."""
+    """``$elemMatch`` document form: some element, seen as a document, satisfies ``pred``."""
     for e in array:
-        if e.__class__ is dict or isinstance(e, Mapping):
-            if pred(e):
-                return True
-        elif isinstance(e, list | tuple) and pred({str(i): x for i, x in enumerate(e)}):
+        doc = e if e.__class__ is dict else elem_match_document(e)
+        if doc is not None and pred(doc):
             return True
     return False
 

@@ -14,14 +14,12 @@ from typing import Any
 
 from .. import nodes as n
 from ..errors import QueryError, suggest
+from ..limits import MAX_QUERY_DEPTH
+from ..regex import canonical_options, compile_regex, options_of
 
-__all__ = ["from_dict", "MAX_DEPTH", "parse_path", "checked_regex"]
+__all__ = ["from_dict", "parse_path", "checked_regex"]
 
-#: Nesting deeper than this (in the query or in a literal) is refused, never a RecursionError.
-MAX_DEPTH = 200
-
-_CMP = {"$eq": "eq", "$ne": "ne", "$gt": "gt", "$gte": "gte", "$lt": "lt", "$lte": "lte"}
-_FIELD_OPS = set(_CMP) | {
+_FIELD_OPS = set(n.MONGO_CMP) | {
     "$in",
     "$nin",
     "$all",
@@ -58,8 +56,6 @@ _UNSUPPORTED = {
     "$meta",
     "$slice",
 }
-_TYPE_BY_CODE = {code: name for name, code in n.TYPE_CODES.items()}
-_REGEX_FLAGS = set("imsxu")
 
 
 def _sub(where: str, key: str | int) -> str:
@@ -68,13 +64,13 @@ def _sub(where: str, key: str | int) -> str:
     return f"{where}.{key}" if where else key
 
 
-def _check_depth(value: Any, where: str, base: int) -> None:
-    """Refuse literals nested deeper than MAX_DEPTH, iteratively (no recursion to blow)."""
+def _check_value_depth(value: Any, where: str, base: int) -> None:
+    """Refuse literals nested deeper than MAX_QUERY_DEPTH, iteratively (no recursion to blow)."""
     stack = [(value, base)]
     while stack:
         v, d = stack.pop()
-        if d > MAX_DEPTH:
-            raise QueryError(f"query nested deeper than {MAX_DEPTH} levels", path=where)
+        if d > MAX_QUERY_DEPTH:
+            raise QueryError(f"query nested deeper than {MAX_QUERY_DEPTH} levels", path=where)
         if isinstance(v, Mapping):
             stack.extend((x, d + 1) for x in v.values())
         elif isinstance(v, list | tuple):
@@ -82,7 +78,7 @@ def _check_depth(value: Any, where: str, base: int) -> None:
 
 
 def _literal(value: Any, where: str, depth: int) -> n.Literal:
-    _check_depth(value, where, depth)
+    _check_value_depth(value, where, depth)
     if isinstance(value, re.Pattern):
         value = _regex_from_pattern(value, where)
     try:
@@ -94,11 +90,7 @@ def _literal(value: Any, where: str, depth: int) -> n.Literal:
 def _regex_from_pattern(p: re.Pattern, where: str) -> n.Regex:
     if not isinstance(p.pattern, str):
         raise QueryError("regex patterns must be str, not bytes", path=where)
-    flags = ""
-    for ch, flag in (("i", re.I), ("m", re.M), ("s", re.S), ("x", re.X)):
-        if p.flags & flag:
-            flags += ch
-    return checked_regex(p.pattern, flags, where)
+    return checked_regex(p.pattern, options_of(p), where)
 
 
 def checked_regex(pattern: Any, flags: Any, where: str) -> n.Regex:
@@ -107,16 +99,12 @@ def checked_regex(pattern: Any, flags: Any, where: str) -> n.Regex:
         raise QueryError(f"$regex needs a string, not {type(pattern).__name__}", path=where)
     if not isinstance(flags, str):
         raise QueryError(f"$options needs a string, not {type(flags).__name__}", path=where)
-    bad = set(flags) - _REGEX_FLAGS
-    if bad:
-        raise QueryError(
-            f"invalid regex flag(s) {''.join(sorted(bad))!r}; allowed: i, m, s, x, u", path=where
-        )
-    canon = "".join(ch for ch in "imsxu" if ch in flags)
     try:
-        from ..values import to_regex
-
-        to_regex(n.Regex(pattern, canon))
+        canon = canonical_options(flags)
+    except ValueError as exc:
+        raise QueryError(str(exc), path=where) from None
+    try:
+        compile_regex(n.Regex(pattern, canon))
     except re.error as exc:
         raise QueryError(f"invalid regular expression {pattern!r}: {exc}", path=where) from None
     return n.Regex(pattern, canon)
@@ -152,8 +140,8 @@ def from_dict(query: Any) -> n.Node:
 
 
 def _document(query: Mapping, where: str, depth: int) -> n.Node:
-    if depth > MAX_DEPTH:
-        raise QueryError(f"query nested deeper than {MAX_DEPTH} levels", path=where or None)
+    if depth > MAX_QUERY_DEPTH:
+        raise QueryError(f"query nested deeper than {MAX_QUERY_DEPTH} levels", path=where or None)
     if not query:
         return n.Const(True)
     children: list[n.Node] = []
@@ -212,8 +200,8 @@ def _field(path: n.Path, value: Any, where: str, depth: int) -> list[n.Node]:
 
 
 def _operators(path: n.Path, ops: Mapping, where: str, depth: int) -> list[n.Node]:
-    if depth > MAX_DEPTH:
-        raise QueryError(f"query nested deeper than {MAX_DEPTH} levels", path=where)
+    if depth > MAX_QUERY_DEPTH:
+        raise QueryError(f"query nested deeper than {MAX_QUERY_DEPTH} levels", path=where)
     out: list[n.Node] = []
     regex_done = False
     for op, arg in ops.items():
@@ -253,12 +241,12 @@ def _number(arg: Any) -> bool:
 
 
 def _operator(path: n.Path, op: str, arg: Any, where: str, depth: int) -> n.Node:
-    if op in _CMP:
+    if op in n.MONGO_CMP:
         if isinstance(arg, re.Pattern | n.Regex) and op != "$eq":
             raise QueryError(f"{op} cannot take a regular expression", path=where)
         if _is_operator_doc(arg):
             raise QueryError(f"{op} takes a value, not an operator document", path=where)
-        return n.Compare(path, _CMP[op], _literal(arg, where, depth))
+        return n.Compare(path, n.MONGO_CMP[op], _literal(arg, where, depth))
     if op in ("$in", "$nin"):
         if not isinstance(arg, list | tuple):
             raise QueryError(f"{op} needs a list", path=where)
@@ -323,12 +311,12 @@ def _types(arg: Any, where: str) -> tuple[str, ...]:
     out: list[str] = []
     for x in items:
         if isinstance(x, str):
-            if x != "number" and x not in n.TYPE_CODES:
-                hint = suggest(x, [*n.TYPE_CODES, "number"])
+            if x not in n.TYPE_NAMES:
+                hint = suggest(x, n.TYPE_NAMES)
                 raise QueryError(f"unknown $type {x!r}", path=where, hint=hint)
             name = x
-        elif _number(x) and float(x).is_integer() and int(x) in _TYPE_BY_CODE:
-            name = _TYPE_BY_CODE[int(x)]
+        elif _number(x) and float(x).is_integer() and int(x) in n.TYPE_BY_CODE:
+            name = n.TYPE_BY_CODE[int(x)]
         else:
             raise QueryError(f"invalid $type {x!r}", path=where)
         if name not in out:

@@ -140,11 +140,8 @@ def _bounds(op: str, v: object) -> tuple:
     }[op]
 
 
-_OP_TEXT = {"eq": "==", "gt": ">", "gte": ">=", "lt": "<", "lte": "<="}
-
-
 def _range_text(op: str, v: object) -> str:
-    return f"{_OP_TEXT[op]} " + (v.isoformat() if isinstance(v, _dt.datetime) else repr(v))
+    return f"{n.CMP_SYMBOL[op]} " + (v.isoformat() if isinstance(v, _dt.datetime) else repr(v))
 
 
 def _plan_in(node: n.In, indexes: Mapping[str, Index]) -> Plan | None:

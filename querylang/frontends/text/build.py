@@ -13,17 +13,10 @@ from typing import Any
 
 from ... import nodes as n
 from ...errors import QueryError, suggest
-from ..from_dict import MAX_DEPTH
+from ...limits import MAX_TEXT_TREE_DEPTH
 from .values import CTX, Context, ValueBuilder, string_value
 
-__all__ = ["Builder", "MAX_TREE_DEPTH"]
-
-#: Node nesting of a textual query (``not not ... x``, nested groups) is refused past this.
-MAX_TREE_DEPTH = 2 * MAX_DEPTH
-
-_TYPE_NAMES = (*n.TYPE_CODES, "number")
-_TYPE_BY_CODE = {code: name for name, code in n.TYPE_CODES.items()}
-_CMP = {"EQ": "eq", "STRICT_EQ": "eq", "NE": "ne", "LT": "lt", "LE": "lte", "GT": "gt", "GE": "gte"}
+__all__ = ["Builder"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,21 +30,6 @@ class _PathRef:
 
 def _is_operator_doc(value: Any) -> bool:
     return isinstance(value, n.Document) and len(value) > 0 and next(iter(value)).startswith("$")
-
-
-def _level_leaves(node: n.Node) -> list[n.Node]:
-    """The leaves of one query level (not those inside an elemMatch's own query)."""
-    out: list[n.Node] = []
-    stack = [node]
-    while stack:
-        x = stack.pop()
-        if isinstance(x, n.And | n.Or | n.Nor):
-            stack.extend(reversed(x.children))
-        elif isinstance(x, n.Not):
-            stack.append(x.child)
-        elif isinstance(x, n.LEAF_TYPES):
-            out.append(x)
-    return out
 
 
 def _is_value_condition(node: n.Node) -> bool:
@@ -69,19 +47,11 @@ def _is_value_condition(node: n.Node) -> bool:
 
 
 def _tree_depth_error(ctx: Context, root: n.Node) -> QueryError | None:
-    stack = [(root, 1)]
-    while stack:
-        x, d = stack.pop()
-        if d > MAX_TREE_DEPTH:
-            line, column = ctx.pos.get(id(x), (1, 1))
-            return ctx.fail(f"query nested deeper than {MAX_TREE_DEPTH} levels", line, column)
-        if isinstance(x, n.And | n.Or | n.Nor):
-            stack.extend((c, d + 1) for c in x.children)
-        elif isinstance(x, n.Not):
-            stack.append((x.child, d + 1))
-        elif isinstance(x, n.ElemMatch):
-            stack.append((x.query, d + 1))
-    return None
+    too_deep = n.deeper_than(root, MAX_TEXT_TREE_DEPTH)
+    if too_deep is None:
+        return None
+    line, column = ctx.pos.get(id(too_deep), (1, 1))
+    return ctx.fail(f"query nested deeper than {MAX_TEXT_TREE_DEPTH} levels", line, column)
 
 
 class Builder(ValueBuilder):
@@ -139,7 +109,7 @@ class Builder(ValueBuilder):
             hint = "use !~ for 'does not match'" if op.type == "NE" else None
             raise CTX.get().fail_at(op, f"{op.value} cannot take a regular expression", hint)
         literal = self._literal(ref, value, op.value)
-        return self._at(n.Compare(ref.path, _CMP[op.type], literal), ref)  # type: ignore[arg-type]
+        return self._at(n.Compare(ref.path, n.SYMBOL_CMP.get(op.value, "eq"), literal), ref)  # type: ignore[arg-type]
 
     def _values(self, ref: _PathRef, values: tuple, what: str) -> tuple[n.Literal, ...]:
         return tuple(self._literal(ref, v, f"{what} list entry") for v in values)
@@ -166,14 +136,14 @@ class Builder(ValueBuilder):
         out: list[str] = []
         for tok in children:
             if tok.type == "INT":
-                name = _TYPE_BY_CODE.get(int(tok.value))
+                name = n.TYPE_BY_CODE.get(int(tok.value))
                 if name is None:
                     raise CTX.get().fail_at(tok, f"unknown BSON type code {tok.value}")
             else:
                 name = string_value(tok) if tok.type == "STRING" else tok.value
-                if name not in _TYPE_NAMES:
+                if name not in n.TYPE_NAMES:
                     raise CTX.get().fail_at(
-                        tok, f"unknown type {name!r}", suggest(name, _TYPE_NAMES)
+                        tok, f"unknown type {name!r}", suggest(name, n.TYPE_NAMES)
                     )
             if name not in out:
                 out.append(name)
@@ -209,7 +179,7 @@ class Builder(ValueBuilder):
 
     def elem_match(self, children: list) -> n.Node:
         ref, query = children
-        leaves = _level_leaves(query)
+        leaves = [x for x in n.level_leaves(query) if isinstance(x, n.LEAF_TYPES)]
         selfs = [x for x in leaves if x.path == ()]  # type: ignore[attr-defined]
         if not selfs:
             return self._at(n.ElemMatch(ref.path, query, False), ref)
@@ -259,7 +229,9 @@ class Builder(ValueBuilder):
     def text_query(self, children: list) -> n.Node:
         node = children[0]
         ctx = CTX.get()
-        for leaf in _level_leaves(node):
+        for leaf in n.level_leaves(node):
+            if not isinstance(leaf, n.LEAF_TYPES):
+                continue
             if leaf.path == ():  # type: ignore[attr-defined]
                 line, column = self._pos_of(leaf)
                 raise ctx.fail(

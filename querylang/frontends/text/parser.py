@@ -27,16 +27,12 @@ from lark.exceptions import LarkError, UnexpectedInput
 
 from ... import nodes as n
 from ...errors import QueryError
-from ..from_dict import MAX_DEPTH
-from .build import MAX_TREE_DEPTH, Builder
+from ...limits import MAX_BRACKET_DEPTH
+from .build import Builder
 from .errors import end_position, position_of, snippet, syntax_error
 from .values import CTX, Context
 
-__all__ = ["parse_text", "MAX_BRACKET_DEPTH", "MAX_TREE_DEPTH"]
-
-#: Brackets ``([{`` nested deeper than this are refused before parsing.  JSON text spends two
-#: brackets per query level (``{"$and": [{...}]}``), so this lets from_dict's MAX_DEPTH speak.
-MAX_BRACKET_DEPTH = 2 * MAX_DEPTH + 2
+__all__ = ["parse_text"]
 
 #: Strings and /regexes/ (skipped), brackets (counted).  An unclosed string or regex runs to
 #: the end of its line instead of failing, so the scan never backtracks: always linear.
