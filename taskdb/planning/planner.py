@@ -38,7 +38,7 @@ __all__ = ["plan", "plan_tree", "INTERSECT_FACTOR"]
 #: materialising a much larger candidate set costs more than the predicate calls it saves.
 INTERSECT_FACTOR = 8
 
-Bounds = tuple[int | None, int | None]
+_Bounds = tuple[int | None, int | None]
 
 
 def _index_for(path: n.Path, indexes: Mapping[str, Index]) -> Index | None:
@@ -125,7 +125,7 @@ def _plan_compare(node: n.Compare, indexes: Mapping[str, Index], total: int) -> 
     return RangeScan(idx, lo, hi, _range_text(op, v), (idx.irregular,), exact)
 
 
-def _bounds(op: n.CmpOp, v: object) -> Bounds | None:
+def _bounds(op: n.CmpOp, v: object) -> _Bounds | None:
     """Inclusive microsecond bounds ``(lo, hi)`` for ``f <op> v`` (None if v is no date)."""
     if not isinstance(v, _dt.datetime):
         return None
@@ -188,7 +188,7 @@ def _plan_and(node: n.And, indexes: Mapping[str, Index], total: int) -> Plan:
     covered = True  # every conjunct is represented by a plan (or restricts nothing)
     dates: dict[str, list[_DateBound]] = {}  # sorted field -> its bounds, merged below
     for c in node.children:
-        b = _date_bound(c, indexes, total)
+        b = _date_bound(c, indexes)
         if b is not None:
             dates.setdefault(b.index.field, []).append(b)
             continue
@@ -220,7 +220,7 @@ def _merged_range(bounds: list[_DateBound]) -> RangeScan:
     return RangeScan(idx, lo, hi, text, (idx.irregular,), not idx.irregular)
 
 
-def _date_bound(node: n.Node, indexes: Mapping[str, Index], total: int) -> _DateBound | None:
+def _date_bound(node: n.Node, indexes: Mapping[str, Index]) -> _DateBound | None:
     """The bound ``node`` puts on a sorted-indexed field, if it is a datetime comparison."""
     if not isinstance(node, n.Compare) or node.op == "ne":
         return None
