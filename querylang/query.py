@@ -9,8 +9,12 @@ from functools import lru_cache
 from typing import Any
 
 from . import nodes as n
-from .compile import compile_node, generate_source
+from .compile import compile_node
 from .errors import QueryError
+
+# Imported here, while the package initialises, so that the attribute ``querylang.explain``
+# ends up the function below, not this submodule (as ``querylang.compile`` does).
+from .explain import Explanation
 from .frontends.from_dict import from_dict as _from_dict
 from .frontends.text import parse_text
 from .optimizer import optimize
@@ -66,7 +70,8 @@ class Query:
         """The MongoDB filter document for this query."""
         return to_dict(self.node)
 
-    def explain(self) -> str:
+    def explain(self) -> Explanation:
+        """Every stage of this query, from its text to the generated source."""
         return explain(self)
 
     def __str__(self) -> str:
@@ -150,16 +155,7 @@ def compile(q: QueryLike) -> Callable[[Any], bool]:  # noqa: A001 - the natural 
     return query(q).predicate
 
 
-def explain(q: QueryLike) -> str:
-    """The AST, the optimized AST, and the generated source, as text a person can read."""
+def explain(q: QueryLike) -> Explanation:
+    """Every stage of a query: ``str()`` of the result is the text a person reads."""
     qq = query(q)
-    parts = [
-        "query:     " + to_text(qq.node),
-        "mongo:     " + repr(to_dict(qq.node)),
-        "ast:       " + repr(qq.node),
-        "optimized: " + to_text(qq.optimized),
-        "opt. ast:  " + repr(qq.optimized),
-        "generated source:",
-        generate_source(qq.optimized),
-    ]
-    return "\n".join(parts)
+    return Explanation.of(qq.node, qq.optimized)

@@ -83,7 +83,7 @@ def _needs_eq(value: Any) -> bool:
 def _field_path(node: n.Node) -> n.Path | None:
     """The one path a field-level condition applies to, or None if it is not one."""
     if isinstance(node, n.LEAF_TYPES):
-        return node.path  # type: ignore[attr-defined]
+        return node.path
     if isinstance(node, n.Not):
         p = _field_path(node.child)
         return p
@@ -131,6 +131,6 @@ def _ops(node: n.Node) -> dict[str, Any]:
     if isinstance(node, n.Size):
         return {"$size": node.size}
     if isinstance(node, n.ElemMatch):
-        inner = _ops(node.query) if node.value_form else to_dict(node.query)
-        return {"$elemMatch": inner}
+        query = _ops(node.query) if node.value_form else to_dict(node.query)
+        return {"$elemMatch": query}
     raise TypeError(f"not a field condition: {node!r}")

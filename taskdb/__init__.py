@@ -2,7 +2,7 @@
 
 A drop-in for ipyparallel 9.x's ``ipyparallel.controller.dictdb`` (use
 ``c.IPController.db_class = "taskdb.DictDB"``), whose queries run through
-:mod:`querylang` on hash and sorted indexes chosen by :mod:`taskdb.planner`.
+:mod:`querylang` on hash and sorted indexes chosen by :mod:`taskdb.planning`.
 
 The database classes are imported on first use: ``taskdb.dictdb`` derives from
 ipyparallel's ``BaseDB`` when ipyparallel is installed, and importing ipyparallel costs
@@ -15,9 +15,36 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from .dictdb import DATE_FIELDS, BaseDB, DictDB, NoData, NoDB
-    from .planning import QueryPlan, plan
+    from .planning import (
+        FullScan,
+        Intersect,
+        Lookup,
+        Nothing,
+        Plan,
+        PlanExplanation,
+        QueryPlan,
+        RangeScan,
+        Union,
+        plan,
+    )
 
-__all__ = ["BaseDB", "DictDB", "NoDB", "NoData", "DATE_FIELDS", "QueryPlan", "plan"]
+__all__ = [
+    "BaseDB",
+    "DictDB",
+    "NoDB",
+    "NoData",
+    "DATE_FIELDS",
+    "QueryPlan",
+    "Plan",
+    "FullScan",
+    "Nothing",
+    "Lookup",
+    "RangeScan",
+    "Intersect",
+    "Union",
+    "PlanExplanation",
+    "plan",
+]
 __version__ = "0.1.0"
 
 _LAZY = {
@@ -27,6 +54,14 @@ _LAZY = {
     "NoData": "dictdb",
     "DATE_FIELDS": "dictdb",
     "QueryPlan": "planning",
+    "Plan": "planning",
+    "FullScan": "planning",
+    "Nothing": "planning",
+    "Lookup": "planning",
+    "RangeScan": "planning",
+    "Intersect": "planning",
+    "Union": "planning",
+    "PlanExplanation": "planning",
     "plan": "planning",
 }
 

@@ -18,7 +18,7 @@ except ImportError:  # ipyparallel is optional: taskdb works on its own
     _HubBaseDB = LoggingConfigurable
 
 
-class BaseDB(_HubBaseDB):  # type: ignore[valid-type,misc]
+class BaseDB(_HubBaseDB):  # type: ignore[misc]
     """Empty Parent class so traitlets work on DB.
 
     A subclass of ipyparallel's ``BaseDB`` when ipyparallel is installed (the hub requires

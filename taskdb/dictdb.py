@@ -2,7 +2,7 @@
 
 Same classes, traits and methods as ipyparallel 9.x (``BaseDB``, ``DictDB``, ``NoDB``,
 ``NoData``), but queries have MongoDB's semantics (through :mod:`querylang`) and run on
-indexes chosen by :mod:`taskdb.planner`.  Differences from ipyparallel are listed in
+indexes chosen by :mod:`taskdb.planning`.  Differences from ipyparallel are listed in
 docs/taskdb.md.
 
 Storage invariant: a stored record dict is never mutated.  ``update_record`` replaces it with
@@ -33,7 +33,7 @@ from .copying import (
     intern_plan,
 )
 from .indexes import HashIndex, Index, SortedIndex
-from .planning import QueryPlan, plan
+from .planning import PlanExplanation, QueryPlan, plan, plan_tree
 
 __all__ = ["BaseDB", "DictDB", "NoDB", "NoData", "DATE_FIELDS"]
 
@@ -129,6 +129,12 @@ class DictDB(BaseDB):
             idx[f] = SortedIndex(f, self._rid_of_seq)
         return idx
 
+    def _submitted_index(self) -> SortedIndex:
+        """The index on 'submitted': always a sorted one (it orders history and culling)."""
+        index = self._indexes["submitted"]
+        assert isinstance(index, SortedIndex), "_new_indexes makes 'submitted' sorted"
+        return index
+
     @observe("hash_indexes", "sorted_indexes")
     def _indexes_changed(self, change: Any) -> None:
         if not hasattr(self, "_lock"):
@@ -169,7 +175,7 @@ class DictDB(BaseDB):
 
     def _cull_oldest(self, n: int = 1) -> int:
         """Cull the ``n`` oldest records (by submitted); return how many were culled."""
-        victims = list(self._indexes["submitted"].ids(0, n))
+        victims = list(self._submitted_index().ids(0, n))
         for rid in victims:
             self.log.debug("Culling record: %r", rid)
             self._culled_ids.add(rid)
@@ -328,7 +334,7 @@ class DictDB(BaseDB):
     def get_history(self) -> list[Hashable]:
         """get all msg_ids, ordered by time submitted."""
         with self._lock:
-            return self._indexes["submitted"].ordered()
+            return self._submitted_index().ordered()
 
     # --- planning ------------------------------------------------------------------------
 
@@ -338,14 +344,10 @@ class DictDB(BaseDB):
         with self._lock:
             return plan(q.optimized, self._indexes, len(self._records))
 
-    def explain(self, check: querylang.QueryLike) -> str:
-        """The query, its optimized form, the plan and the generated predicate, as text."""
+    def explain(self, check: querylang.QueryLike) -> PlanExplanation:
+        """The query's stages, the plan and the generated predicate (``str()`` to read)."""
         q = querylang.query(check)
-        p = self.plan(q)
-        text = querylang.explain(q)
-        head, sep, code = text.partition("generated source:")
-        plan_text = f"plan:      {p!r}\n{p.describe()}\n"
-        return head + plan_text + sep + code
+        return PlanExplanation(querylang.explain(q), self.plan(q))
 
     def _candidates(
         self, q: querylang.Query, with_ids: bool
@@ -355,7 +357,7 @@ class DictDB(BaseDB):
         ``ids`` (the record ids, parallel to ``records``) only ``if with_ids``.  Call under
         the lock; the lists are a snapshot that stays valid after it is released.
         """
-        p = plan(q.optimized, self._indexes, len(self._records))
+        p = plan_tree(q.optimized, self._indexes, len(self._records))
         cand = p.ids()
         records = self._records
         if cand is None:
@@ -404,7 +406,8 @@ def _filter(
     record, no per-record type check: every stored record is a plain dict, see copying)."""
     fast = getattr(predicate, "filter_dicts", None)
     if fast is not None:
-        return fast(records)
+        matches: list[dict[str, Any]] = fast(records)
+        return matches
     return [rec for rec in records if predicate(rec)]
 
 

@@ -1,7 +1,7 @@
 """Secondary indexes over top-level record fields: hash buckets and sorted timestamps.
 
 An index never decides a query by itself.  It hands the planner a *superset* of the records
-that can match, and it is exact only when it can prove it (see :mod:`taskdb.planner`).  Every
+that can match, and it is exact only when it can prove it (see :mod:`taskdb.planning`).  Every
 record value is classified as one of:
 
 - **null**: ``None`` or a missing field (``{f: null}`` matches both);
@@ -150,7 +150,7 @@ class HashIndex:
             return ()
         return b if type(b) is set else (b,)
 
-    def state(self) -> tuple:
+    def state(self) -> tuple[Any, ...]:
         """A comparable snapshot (for consistency checks against a rebuild)."""
         buckets = {
             k: frozenset(b) if type(b) is set else frozenset((b,)) for k, b in self.buckets.items()
@@ -239,7 +239,7 @@ class SortedIndex:
         rids = self.rids
         return [rids[entry & _SEQ_MASK] for entry in self.entries]
 
-    def state(self) -> tuple:
+    def state(self) -> tuple[Any, ...]:
         return (
             tuple(self.ids(0, len(self.entries))),
             tuple(e >> SEQ_BITS for e in self.entries),

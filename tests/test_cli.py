@@ -247,7 +247,7 @@ def test_explain(data_file: Path, db: Any, capsys: pytest.CaptureFixture[str]) -
     query = querylang.from_dict(mongo)
     status, out, err = run(["explain", json.dumps(mongo)], capsys)
     assert (status, err) == (0, "")
-    assert out.startswith(querylang.explain(query).rstrip() + "\nplan:\n")
+    assert out.startswith(str(querylang.explain(query)).rstrip() + "\nplan:\n")
     plan = out.split("\nplan:\n", 1)[1]
     assert plan.split() == DictDB().plan(mongo).describe().split()
     status, out, _ = run(["explain", json.dumps(mongo), str(data_file)], capsys)

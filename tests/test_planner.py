@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from datetime import UTC, datetime, timedelta, timezone
 
@@ -13,7 +14,15 @@ import querylang
 from querylang import nodes as n
 from querylang.reference import evaluate
 from taskdb import DictDB
-from taskdb.planning import FullScan, Intersect, Lookup, Nothing, RangeScan, Union
+from taskdb.planning import (
+    FullScan,
+    Intersect,
+    Lookup,
+    Nothing,
+    PlanExplanation,
+    RangeScan,
+    Union,
+)
 
 #: A logger of our own, silenced: the shared traitlets logger must stay enabled for the
 #: tests that read its warnings (disabling it here leaked into them).
@@ -120,12 +129,52 @@ def test_irregular_values_make_plans_inexact_but_still_found(db):
 
 
 def test_explain_shows_plan_and_query(db):
-    text = db.explain({"client_uuid": "c1", "completed": None})
+    text = str(db.explain({"client_uuid": "c1", "completed": None}))
     assert "hash index client_uuid" in text
     assert "sorted index completed: == null" in text
     assert "residual: none (index answer is exact)" in text
     assert "optimized" in text and "generated source" in text
     assert repr(db.plan({"msg_id": "m1"})).startswith("QueryPlan(Lookup('msg_id'")
+
+
+def test_explain_is_an_object_holding_the_query_explanation_and_the_plan(db):
+    check = {"client_uuid": "c1", "completed": None}
+    e = db.explain(check)
+    assert isinstance(e, PlanExplanation)
+    assert e.explanation == querylang.explain(check)
+    assert repr(e.plan) == repr(db.plan(check))
+    text = str(e)
+    query, plan, code = text.index("query:"), text.index("plan:"), text.index("generated source:")
+    assert query < plan < code and text.endswith(e.explanation.source)
+    assert e.plan.describe(2) in text
+
+
+def test_plans_are_frozen_and_describe_themselves_as_text(db):
+    p = db.plan({"client_uuid": "c3", "submitted": {"$lt": sec(40)}})
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        p.root = FullScan(1)
+    for node in (p, p.root, *p.root.children):
+        if node is not p:
+            with pytest.raises(dataclasses.FrozenInstanceError):
+                node.exact = False
+        assert isinstance(node.describe(), str)
+    assert p.describe(4).splitlines()[0].startswith("    Intersect")
+
+
+def test_full_scans_say_whether_the_query_restricts_anything(db):
+    everything, unindexed = db.plan({"$comment": "x"}), db.plan({"content.n": 3})
+    assert isinstance(everything.root, FullScan) and everything.exact
+    assert isinstance(unindexed.root, FullScan) and not unindexed.exact
+    assert everything.estimate == unindexed.estimate == 200
+    # An always-true branch makes an Or always true; one unindexable branch, a scan.
+    assert db.plan({"$or": [{"msg_id": "m1"}, {}]}).exact
+    assert not db.plan({"$or": [{"msg_id": "m1"}, {"content.n": 3}]}).exact
+
+
+def test_one_chosen_conjunct_is_inexact_when_another_goes_unchecked(db):
+    p = db.plan({"msg_id": "m5", "content.n": 5})
+    assert isinstance(p.root, Lookup) and p.estimate == 1 and not p.exact
+    assert db.plan({"msg_id": "m5"}).exact  # the same lookup alone is exact
 
 
 # --- property: indexed results == a plain scan with the reference evaluator --------------

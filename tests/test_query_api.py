@@ -4,6 +4,7 @@ import pytest
 
 import querylang as ql
 from querylang import nodes as n
+from querylang.explain import Explanation
 
 
 def test_query_coerces_every_form():
@@ -63,10 +64,24 @@ def test_to_dict_round_trips():
 
 
 def test_explain_mentions_every_stage():
-    text = ql.explain({"completed": None, "client_uuid": "c1"})
+    text = str(ql.explain({"completed": None, "client_uuid": "c1"}))
     for word in ("query:", "ast:", "optimized:", "generated source:"):
         assert word in text
     assert "client_uuid" in text
+
+
+def test_explain_returns_every_stage_as_fields():
+    q = ql.parse("submitted > 2026-01-01T00:00:00Z and not (a == 1 or a == 2) and b =~ /x/i")
+    e = q.explain()
+    assert isinstance(e, Explanation) and e == ql.explain(q)
+    assert (e.text, e.mongo, e.ast, e.optimized) == (str(q), q.to_dict(), q.node, q.optimized)
+    assert e.passes and e.passes[-1][1] == q.optimized
+    assert e.source == q.predicate.source
+    mongo_line = next(x for x in str(e).splitlines() if x.startswith("mongo:"))
+    assert ql.from_dict(ql.extjson.loads(mongo_line.removeprefix("mongo:"))) == ql.from_dict(
+        e.mongo
+    )
+    assert str(e).endswith("generated source:\n" + e.source)
 
 
 def test_query_node_type_is_checked():

@@ -650,13 +650,13 @@ def test_the_task_record_examples_in_the_docs_are_right():
 
 def test_every_grammar_rule_that_builds_a_node_has_a_callback():
     """A rule without a callback would silently yield a Lark Tree instead of a value."""
-    from querylang.frontends.text.build import Builder
     from querylang.frontends.text.parser import _parser
+    from querylang.frontends.text.transformer import TextTransformer
 
     inline_only = {"atom", "cmp_op", "component", "json_value", "not_expr", "regex_arg"}
     inline_only |= {"type_name", "value"}  # `?rules` whose every alternative is one child
     names = {str(r.alias or r.origin.name) for r in _parser().rules}
-    missing = {x for x in names if not x.startswith("_") and not hasattr(Builder, x)}
+    missing = {x for x in names if not x.startswith("_") and not hasattr(TextTransformer, x)}
     assert missing == inline_only
 
 

@@ -182,7 +182,7 @@ def _encode_date(value: _dt.datetime, canonical: bool) -> Any:
     return f"{utc.year:04d}-{utc:%m-%dT%H:%M:%S}{frac}Z"
 
 
-def _regex_from_pattern(pattern: re.Pattern, where: str) -> Regex:
+def _regex_from_pattern(pattern: re.Pattern[Any], where: str) -> Regex:
     if not isinstance(pattern.pattern, str):
         raise TypeError(f"at {where}: cannot encode a bytes regex as Extended JSON")
     return Regex(pattern.pattern, options_of(pattern))

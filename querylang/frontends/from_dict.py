@@ -87,7 +87,7 @@ def _literal(value: Any, where: str, depth: int) -> n.Literal:
         raise QueryError(f"unsupported value: {exc}", path=where) from None
 
 
-def _regex_from_pattern(p: re.Pattern, where: str) -> n.Regex:
+def _regex_from_pattern(p: re.Pattern[Any], where: str) -> n.Regex:
     if not isinstance(p.pattern, str):
         raise QueryError("regex patterns must be str, not bytes", path=where)
     return checked_regex(p.pattern, options_of(p), where)
@@ -139,7 +139,7 @@ def from_dict(query: Any) -> n.Node:
     return _document(query, "", 0)
 
 
-def _document(query: Mapping, where: str, depth: int) -> n.Node:
+def _document(query: Mapping[Any, Any], where: str, depth: int) -> n.Node:
     if depth > MAX_QUERY_DEPTH:
         raise QueryError(f"query nested deeper than {MAX_QUERY_DEPTH} levels", path=where or None)
     if not query:
@@ -199,7 +199,7 @@ def _field(path: n.Path, value: Any, where: str, depth: int) -> list[n.Node]:
     return [n.Compare(path, "eq", _literal(value, where, depth))]
 
 
-def _operators(path: n.Path, ops: Mapping, where: str, depth: int) -> list[n.Node]:
+def _operators(path: n.Path, ops: Mapping[Any, Any], where: str, depth: int) -> list[n.Node]:
     if depth > MAX_QUERY_DEPTH:
         raise QueryError(f"query nested deeper than {MAX_QUERY_DEPTH} levels", path=where)
     out: list[n.Node] = []
@@ -220,7 +220,7 @@ def _operators(path: n.Path, ops: Mapping, where: str, depth: int) -> list[n.Nod
     return out
 
 
-def _regex_operand(ops: Mapping, where: str) -> n.Regex:
+def _regex_operand(ops: Mapping[Any, Any], where: str) -> n.Regex:
     if "$regex" not in ops:
         raise QueryError("$options needs a $regex", path=_sub(where, "$options"))
     pattern = ops["$regex"]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Iterable
 
 from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
 
@@ -171,7 +172,7 @@ def _char_hint(text: str, offset: int, names: set[str]) -> str | None:
     return None
 
 
-def _acceptable(exc: UnexpectedInput, fallback: object) -> set[str]:
+def _acceptable(exc: UnexpectedInput, fallback: Iterable[str] | None) -> set[str]:
     """The terminals that would really have been accepted (LALR's lookahead sets merge
     states, so its own ``expected`` can list tokens that cannot follow here)."""
     parser = getattr(exc, "interactive_parser", None)
@@ -181,8 +182,8 @@ def _acceptable(exc: UnexpectedInput, fallback: object) -> set[str]:
         except Exception:  # noqa: BLE001 - best effort; fall back to Lark's own set
             accepts = None
         if accepts:
-            return set(accepts)
-    return set(fallback or ())  # type: ignore[call-overload]
+            return {str(name) for name in accepts}
+    return set(fallback or ())
 
 
 def syntax_error(text: str, exc: UnexpectedInput) -> QueryError:
@@ -207,7 +208,7 @@ def syntax_error(text: str, exc: UnexpectedInput) -> QueryError:
     elif isinstance(exc, UnexpectedCharacters):
         names = _acceptable(exc, exc.allowed)
         line, column = exc.line, exc.column
-        offset = exc.pos_in_stream
+        offset = exc.pos_in_stream or 0
         ch = text[offset : offset + 1]
         if ch == '"':
             message = "unterminated string (or a line break inside a string)"

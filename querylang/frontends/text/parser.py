@@ -9,9 +9,10 @@ inline transformer), so no step recurses over the input: deep nesting is refused
 a bracket scan and afterwards by a tree-depth check, and a megabyte query parses in linear
 time.  Nothing here evaluates user text as code.
 
-Parts: ``text_values`` (JSON text and literals), ``text_build`` (nodes of the textual
-language), ``text_errors`` (Lark's exceptions -> QueryError); ``docs/language.md`` is the
-language reference.
+Parts: :mod:`.transformer` (the rule callbacks: values and nodes), :mod:`.literals` (decoding
+strings, dates, durations, decimals, binary, regexes), :mod:`.context` (one parse's state),
+:mod:`.errors` (Lark's exceptions -> QueryError); ``docs/language.md`` is the language
+reference.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import functools
 import re
 from importlib import resources
 from pathlib import Path as _FsPath
+from typing import cast
 
 from lark import Lark
 from lark.exceptions import LarkError, UnexpectedInput
@@ -28,9 +30,9 @@ from lark.exceptions import LarkError, UnexpectedInput
 from ... import nodes as n
 from ...errors import QueryError
 from ...limits import MAX_BRACKET_DEPTH
-from .build import Builder
+from .context import CTX, Context
 from .errors import end_position, position_of, snippet, syntax_error
-from .values import CTX, Context
+from .transformer import TextTransformer
 
 __all__ = ["parse_text"]
 
@@ -52,10 +54,12 @@ def parse_text(text: str, *, now: _dt.datetime | None = None) -> n.Node:
     _check_brackets(text)
     if now is None:
         now = _dt.datetime.now(_dt.UTC)
-    ctx = Context(text, n.freeze(now))  # type: ignore[arg-type]
-    token = CTX.set(ctx)
+    elif now.tzinfo is None:
+        now = now.astimezone()  # local time, as querylang.nodes.freeze takes naive datetimes
+    token = CTX.set(Context(text, now))
     try:
-        return _parser().parse(text)
+        # The transformer runs inline: what the parser returns is the root node.
+        return cast(n.Node, _parser().parse(text))
     except QueryError:
         raise
     except UnexpectedInput as exc:
@@ -91,7 +95,7 @@ def _parser() -> Lark:
         parser="lalr",
         propagate_positions=True,
         maybe_placeholders=False,
-        transformer=Builder(),
+        transformer=TextTransformer(),
     )
 
 
