@@ -1,5 +1,5 @@
 """The Python compile target: AST -> Python source -> one cached predicate per query."""
 
-from .compiler import compile_node, generate_source
+from .compiler import Predicate, compile_node, generate_source
 
-__all__ = ["compile_node", "generate_source"]
+__all__ = ["Predicate", "compile_node", "generate_source"]

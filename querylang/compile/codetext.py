@@ -1,4 +1,4 @@
-"""Text for generated code: safe one-line descriptions of values and nodes, and layout.
+"""Text for generated code: its two spellings, safe one-line descriptions, and layout.
 
 Comments in generated source quote the query only through :func:`ascii`, which escapes
 every non-ASCII and non-printable character, so a comment can never end early and let
@@ -7,11 +7,20 @@ query text become code.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 from .. import nodes as n
 
-__all__ = ["show", "show_path", "describe", "indent", "paren_depth"]
+__all__ = ["Code", "show", "show_path", "describe", "indent", "paren_depth"]
+
+
+class Code(NamedTuple):
+    """Generated code spelled twice: ``shown`` is laid out and commented for people
+    (``explain``); ``bare`` has no comments, so it is one text for every query of one shape
+    (what is compiled), and no layout where Python needs none (inside brackets)."""
+
+    shown: str
+    bare: str
 
 
 def show(value: Any, limit: int = 72) -> str:
@@ -29,36 +38,37 @@ def show_path(path: n.Path) -> str:
 
 
 def describe(node: n.Node) -> str:
-    t = type(node)
-    if t is n.Compare:
+    """One line saying what ``node`` tests, for comments (only :func:`show` quotes values)."""
+    if type(node) is n.Compare:
         return f"{show_path(node.path)} {node.op} {show(node.value.value)}"
-    if t is n.In:
+    if type(node) is n.In:
         vals = show(tuple(lit.value for lit in node.values), 60)
         return f"{show_path(node.path)} {'not in' if node.negated else 'in'} {vals}"
-    if t is n.All:
+    if type(node) is n.All:
         return f"{show_path(node.path)} all {show(tuple(x.value for x in node.values), 60)}"
-    if t is n.Exists:
+    if type(node) is n.Exists:
         return f"{show_path(node.path)} exists {node.exists}"
-    if t is n.Type:
+    if type(node) is n.Type:
         return f"{show_path(node.path)} type {show(node.types)}"
-    if t is n.Mod:
+    if type(node) is n.Mod:
         return f"{show_path(node.path)} mod {node.divisor} == {node.remainder}"
-    if t is n.Match:
+    if type(node) is n.Match:
         return f"{show_path(node.path)} regex {show(node.regex)}"
-    if t is n.Glob:
+    if type(node) is n.Glob:
         return f"{show_path(node.path)} glob {show(node.pattern)}"
-    if t is n.Size:
+    if type(node) is n.Size:
         return f"{show_path(node.path)} size {node.size}"
-    if t is n.ElemMatch:
+    if type(node) is n.ElemMatch:
         form = "values" if node.value_form else "documents"
         return f"{show_path(node.path)} elemMatch ({form})"
-    if t is n.Not:
+    if type(node) is n.Not:
         negations = 0
-        while isinstance(node, n.Not):
-            node, negations = node.child, negations + 1
-        return "not " * (negations % 2) + describe(node)
-    if t in (n.And, n.Or, n.Nor):
-        return f"{t.__name__.lower()} of {len(node.children)}"
+        inner: n.Node = node
+        while isinstance(inner, n.Not):
+            inner, negations = inner.child, negations + 1
+        return "not " * (negations % 2) + describe(inner)
+    if type(node) is n.And or type(node) is n.Or or type(node) is n.Nor:
+        return f"{type(node).__name__.lower()} of {len(node.children)}"
     return show(node)
 
 
@@ -66,15 +76,13 @@ def indent(text: str) -> str:
     return "\n".join("    " + line if line else line for line in text.split("\n"))
 
 
-def paren_depth(text: str) -> int:
+def paren_depth(code: str) -> int:
+    """The deepest parenthesis nesting in comment-free ``code``."""
     depth = best = 0
-    for line in text.split("\n"):
-        if line.lstrip().startswith("#"):
-            continue
-        for ch in line:
-            if ch == "(":
-                depth += 1
-                best = max(best, depth)
-            elif ch == ")":
-                depth -= 1
+    for ch in code:
+        if ch == "(":
+            depth += 1
+            best = max(best, depth)
+        elif ch == ")":
+            depth -= 1
     return best

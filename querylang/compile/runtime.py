@@ -1,28 +1,23 @@
-"""Run-time support for generated predicates: sentinels, class tables and helpers.
+"""What generated predicates call at run time: the UNKNOWN sentinel and the helpers.
 
-Everything here is bound by name into the globals of generated code (which has no builtins);
-the class tables let the fast path decide a value's type bracket from its exact class.
+Generated code has no builtins and no globals of its own: :data:`BASE_NAMES` is every name
+it may use besides the query's own bindings, each passed to the factory as an argument.
 """
 
 from __future__ import annotations
 
-import datetime as _dt
-import decimal
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any, TypeAlias
 
 from .. import nodes as n
 from ..errors import QueryError
 from ..reference import evaluate, resolve
-from ..values import MISSING, elem_match_document, is_array, type_rank
+from ..values import MISSING, elem_match_document, is_array
+from .classes import CLASS_NAME, KNOWN, SCALARS
 
 __all__ = [
     "UNKNOWN",
-    "RANK",
-    "KNOWN",
-    "SCALARS",
-    "CLASS_NAME",
-    "SAMPLES",
+    "Verdict",
     "BASE_NAMES",
     "elem_match_values",
     "elem_match_documents",
@@ -43,40 +38,11 @@ class _Unknown:
 
 UNKNOWN = _Unknown()
 
-# Exact classes whose type bracket is known from the class alone.
-SAMPLES: tuple[Any, ...] = (
-    None,
-    MISSING,
-    True,
-    0,
-    0.0,
-    decimal.Decimal(0),
-    "",
-    {},
-    _dt.datetime(2000, 1, 1),
-    b"",
-)
-RANK: dict[type, int] = {type(s): type_rank(s) for s in SAMPLES}
-KNOWN = frozenset(RANK)
-#: Known classes that are neither documents nor arrays: a path step through them is MISSING.
-SCALARS = frozenset(KNOWN - {dict})
-CLASS_NAME = {
-    str: "str",
-    int: "int",
-    float: "float",
-    bool: "bool",
-    bytes: "bytes",
-    dict: "dict",
-    _dt.datetime: "datetime",
-    list: "list",
-    tuple: "tuple",
-}
+#: What a generated test returns: a verdict, or UNKNOWN when only the reference can tell.
+Verdict: TypeAlias = bool | _Unknown
 
 
-# --- run-time helpers bound into every generated module ----------------------------------
-
-
-def elem_match_values(pred: Any, array: Any) -> bool:
+def elem_match_values(pred: Callable[[Any], bool], array: Iterable[Any]) -> bool:
     """``$elemMatch`` operator form: some element (any type) satisfies ``pred``."""
     for e in array:
         if pred(e):
@@ -84,7 +50,7 @@ def elem_match_values(pred: Any, array: Any) -> bool:
     return False
 
 
-def elem_match_documents(pred: Any, array: Any) -> bool:
+def elem_match_documents(pred: Callable[[Any], bool], array: Iterable[Any]) -> bool:
     """``$elemMatch`` document form: some element, seen as a document, satisfies ``pred``."""
     for e in array:
         doc = e if e.__class__ is dict else elem_match_document(e)
@@ -93,13 +59,15 @@ def elem_match_documents(pred: Any, array: Any) -> bool:
     return False
 
 
-def elem_match_generic(path: n.Path, value_form: bool, pred: Any, rec: Any) -> bool:
+def elem_match_generic(
+    path: n.Path, value_form: bool, pred: Callable[[Any], bool], rec: Any
+) -> bool:
     """``$elemMatch`` when the fast fetch gave up: resolve the path the reference way."""
     loop = elem_match_values if value_form else elem_match_documents
     return any(loop(pred, v) for v in resolve(rec, path, expand=False) if is_array(v))
 
 
-def any_element(test: Any, array: Any) -> Any:
+def any_element(test: Callable[[Any], Verdict], array: Iterable[Any]) -> Verdict:
     """True if ``test`` is True for some element; UNKNOWN if it could not tell for some."""
     unsure = False
     for e in array:
