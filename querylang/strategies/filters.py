@@ -100,25 +100,40 @@ def _filter_doc(
     fields: tuple[str, ...], v: st.SearchStrategy[Any], json_only: bool, glob: bool, depth: int
 ) -> st.SearchStrategy[dict[str, Any]]:
     """Filter documents at most ``depth`` logical levels deep (one strategy per level)."""
-    key = st.sampled_from(fields) | paths(fields).map(".".join)
-    conditions = st.dictionaries(key, _field_ops(v, json_only, glob), max_size=3)
     if depth <= 0:
-        return conditions
-    sub = _filter_doc(fields, v, json_only, glob, depth - 1)
-    return _with_logic(conditions, st.lists(sub, min_size=1, max_size=3))
+        return _conditions(fields, v, json_only, glob)
+    return _with_logic(fields, v, json_only, glob, depth)
+
+
+@functools.lru_cache(maxsize=64)
+def _conditions(
+    fields: tuple[str, ...], v: st.SearchStrategy[Any], json_only: bool, glob: bool
+) -> st.SearchStrategy[dict[str, Any]]:
+    key = st.sampled_from(fields) | paths(fields).map(".".join)
+    return st.dictionaries(key, _field_ops(v, json_only, glob), max_size=3)
+
+
+@functools.lru_cache(maxsize=64)
+def _clauses(
+    fields: tuple[str, ...], v: st.SearchStrategy[Any], json_only: bool, glob: bool, depth: int
+) -> st.SearchStrategy[list[dict[str, Any]]]:
+    return st.lists(_filter_doc(fields, v, json_only, glob, depth), min_size=1, max_size=3)
 
 
 @st.composite
 def _with_logic(
     draw: st.DrawFn,
-    conditions: st.SearchStrategy[dict[str, Any]],
-    clauses: st.SearchStrategy[list[dict[str, Any]]],
+    fields: tuple[str, ...],
+    v: st.SearchStrategy[Any],
+    json_only: bool,
+    glob: bool,
+    depth: int,
 ) -> dict[str, Any]:
     """Field conditions, plus one logical operator or ``$comment``."""
-    out: dict[str, Any] = draw(conditions)
+    out: dict[str, Any] = draw(_conditions(fields, v, json_only, glob))
     extra = draw(_LOGIC)
     if extra == "$comment":
         out["$comment"] = draw(_COMMENTS)
     elif extra is not None:
-        out[extra] = draw(clauses)
+        out[extra] = draw(_clauses(fields, v, json_only, glob, depth - 1))
     return out

@@ -106,20 +106,18 @@ _ONE_IN_FIVE = st.integers(0, 4)
 @functools.lru_cache(maxsize=256)
 def _value_conditions(spec: _Spec, depth: int) -> st.SearchStrategy[n.Node]:
     """Conditions on an array element itself (path ``()``): the operator form of $elemMatch."""
-    nested = _value_conditions(spec, depth - 1) if depth > 0 else None
-    return _conditions(_leaves(spec._replace(path=_NO_PATH)), nested)
+    return _conditions(spec, depth)
 
 
 @st.composite
-def _conditions(
-    draw: st.DrawFn, leaf: st.SearchStrategy[n.Node], nested: st.SearchStrategy[n.Node] | None
-) -> n.Node:
+def _conditions(draw: st.DrawFn, spec: _Spec, depth: int) -> n.Node:
     """One to three operators, never the same one twice (a dict cannot spell that)."""
+    leaf = _leaves(spec._replace(path=_NO_PATH))
     conds: list[n.Node] = []
     used: set[str] = set()
     for _ in range(draw(_CONDITION_COUNT)):
-        if nested is not None and draw(_ONE_IN_SIX) == 0:
-            cond: n.Node = n.ElemMatch((), draw(nested), value_form=True)
+        if depth > 0 and draw(_ONE_IN_SIX) == 0:
+            cond: n.Node = n.ElemMatch((), draw(_value_conditions(spec, depth - 1)), True)
         else:
             cond = draw(leaf)
         if draw(_ONE_IN_FIVE) == 0:
@@ -144,42 +142,42 @@ _KINDS = st.sampled_from(
 @functools.lru_cache(maxsize=256)
 def _tree(spec: _Spec, depth: int) -> st.SearchStrategy[n.Node]:
     """Query nodes at most ``depth`` levels deep (one strategy object per level)."""
-    if depth <= 0:
-        return _leaves(spec)
-    sub = _tree(spec, depth - 1)
-    return _node(
-        spec,
-        sub,
+    return _leaves(spec) if depth <= 0 else _node(spec, depth)
+
+
+@functools.lru_cache(maxsize=256)
+def _kids(
+    spec: _Spec, depth: int
+) -> tuple[st.SearchStrategy[tuple[n.Node, ...]], st.SearchStrategy[tuple[n.Node, ...]]]:
+    """Children for And/Or (two or three) and for Nor (one or two)."""
+    sub = _tree(spec, depth)
+    return (
         st.lists(sub, min_size=2, max_size=3).map(tuple),
         st.lists(sub, min_size=1, max_size=2).map(tuple),
-        _value_conditions(spec, depth - 1),
     )
 
 
 @st.composite
-def _node(
-    draw: st.DrawFn,
-    spec: _Spec,
-    sub: st.SearchStrategy[n.Node],
-    several: st.SearchStrategy[tuple[n.Node, ...]],
-    some: st.SearchStrategy[tuple[n.Node, ...]],
-    conditions: st.SearchStrategy[n.Node],
-) -> n.Node:
-    """One node; composite (not nested one_of) so reprs and depth stay bounded."""
+def _node(draw: st.DrawFn, spec: _Spec, depth: int) -> n.Node:
+    """One node; composite (not nested one_of) so that reprs stay short and Hypothesis
+    shrinks toward leaves.  Sub-strategies are looked up, not passed in, so a strategy's
+    repr does not grow with the depth."""
     kind = draw(_KINDS)
     if kind == "leaf":
         return draw(_leaves(spec))
     if kind == "atom":
         return draw(_ATOMS)
+    several, some = _kids(spec, depth - 1)
     if kind in ("and", "or"):
         kids = draw(several)
         return n.And(kids) if kind == "and" else n.Or(kids)
     if kind == "nor":
         return n.Nor(draw(some))
     if kind == "not":
-        return n.Not(draw(sub))
+        return n.Not(draw(_tree(spec, depth - 1)))
     if kind == "elem_doc":
-        return n.ElemMatch(draw(spec.path), draw(sub), value_form=False)
+        return n.ElemMatch(draw(spec.path), draw(_tree(spec, depth - 1)), value_form=False)
+    conditions = _value_conditions(spec, depth - 1)
     return n.ElemMatch(draw(spec.path), draw(conditions), value_form=True)
 
 

@@ -71,24 +71,27 @@ def _json_value(depth: int, keys: tuple[str, ...], json_only: bool) -> st.Search
     """A value at most ``depth`` levels deep (one strategy object per depth)."""
     if depth <= 0:
         return _scalars(json_only)
+    return _one_shape(depth, keys, json_only)
+
+
+@functools.lru_cache(maxsize=64)
+def _containers(
+    depth: int, keys: tuple[str, ...], json_only: bool
+) -> tuple[st.SearchStrategy[list[Any]], st.SearchStrategy[dict[str, Any]]]:
     inner = _json_value(depth - 1, keys, json_only)
-    return _one_shape(
-        _scalars(json_only),
-        st.lists(inner, max_size=4),
-        st.dictionaries(st.sampled_from(keys), inner, max_size=3),
-    )
+    return st.lists(inner, max_size=4), st.dictionaries(st.sampled_from(keys), inner, max_size=3)
 
 
 @st.composite
-def _one_shape(
-    draw: st.DrawFn,
-    scalar: st.SearchStrategy[Any],
-    lists: st.SearchStrategy[list[Any]],
-    dicts: st.SearchStrategy[dict[str, Any]],
-) -> Any:
-    """A scalar, list or dict; composite (not nested one_of) so reprs and depth stay bounded."""
+def _one_shape(draw: st.DrawFn, depth: int, keys: tuple[str, ...], json_only: bool) -> Any:
+    """A scalar, list or dict; composite (not nested one_of) so that reprs stay short and
+    Hypothesis shrinks toward scalars.  Sub-strategies are looked up, not passed in, so a
+    strategy's repr does not grow with the depth."""
     shape = draw(_SHAPES)
-    return draw(scalar if shape == "scalar" else lists if shape == "list" else dicts)
+    if shape == "scalar":
+        return draw(_scalars(json_only))
+    lists, dicts = _containers(depth, keys, json_only)
+    return draw(lists if shape == "list" else dicts)
 
 
 def documents(
