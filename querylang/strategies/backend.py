@@ -52,7 +52,8 @@ def _private_hypothesis_storage() -> Iterator[None]:
     directory for the duration, unless the user chose a place (HYPOTHESIS_STORAGE_DIRECTORY).
 
     Without this, Hypothesis creates ``.hypothesis/`` in the current directory even with
-    ``database=None``.
+    ``database=None``.  The setting is process-wide while it lasts: Hypothesis runs in
+    other threads meanwhile would write there too.
     """
     if os.environ.get("HYPOTHESIS_STORAGE_DIRECTORY"):
         yield
