@@ -28,6 +28,7 @@ __all__ = [
     "Value",
     "Literal",
     "Node",
+    "Leaf",
     "Compare",
     "In",
     "All",
@@ -91,7 +92,7 @@ class Document(Mapping[str, "Value"]):
     def __init__(self, items: Any = ()) -> None:
         pairs = tuple(items.items() if isinstance(items, Mapping) else items)
         self._items: tuple[tuple[str, Value], ...] = pairs
-        self._map = dict(pairs)
+        self._map: dict[str, Value] = dict(pairs)
         self._hash: int | None = None
 
     def __getitem__(self, key: str) -> Value:
@@ -103,7 +104,8 @@ class Document(Mapping[str, "Value"]):
     def __len__(self) -> int:
         return len(self._items)
 
-    def items(self):  # type: ignore[override]
+    def items(self) -> tuple[tuple[str, Value], ...]:  # type: ignore[override]
+        """The pairs, in order (a tuple: cheaper than an ItemsView, and hashable)."""
         return self._items
 
     def __eq__(self, other: object) -> bool:
@@ -132,11 +134,11 @@ Value: TypeAlias = (
     | _dt.datetime
     | Regex
     | Document
-    | tuple
+    | tuple[Any, ...]
 )
 
 
-def value_key(value: Any) -> tuple:
+def value_key(value: Any) -> tuple[Any, ...]:
     """A hashable key that tells apart values Python conflates (``1``, ``1.0``, ``True``)."""
     if value is None:
         return ("null",)
@@ -175,7 +177,7 @@ def freeze(value: Any) -> Value:
     given that timezone, so they compare with aware ones instead of raising TypeError.
     """
     if value is None or type(value) in (bool, int, float, str):
-        return value
+        return value  # type: ignore[no-any-return]  # narrowed by type(), not isinstance
     if isinstance(value, list | tuple):
         return tuple(freeze(v) for v in value)
     if isinstance(value, Mapping):
@@ -214,7 +216,7 @@ class Literal:
     """A literal operand, compared by :func:`value_key` (so ``Literal(1) != Literal(True)``)."""
 
     value: Value
-    _key: tuple = field(init=False, repr=False, compare=False)
+    _key: tuple[Any, ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_key", value_key(self.value))
@@ -428,6 +430,9 @@ class Comment(Node):
 
 
 LEAF_TYPES = (Compare, In, All, Exists, Type, Mod, Match, Glob, Size, ElemMatch)
+#: A single-field predicate: every leaf type has a ``path`` (for type checkers; at run time
+#: test ``isinstance(node, LEAF_TYPES)``).
+Leaf: TypeAlias = Compare | In | All | Exists | Type | Mod | Match | Glob | Size | ElemMatch
 
 
 def children(node: Node) -> tuple[Node, ...]:

@@ -114,62 +114,62 @@ def _in_matches(values: tuple[n.Literal, ...], v: Any) -> bool:
 
 def evaluate(node: n.Node, doc: Any) -> bool:
     """Does ``doc`` match ``node``?  (The empty path denotes ``doc`` itself, unexpanded.)"""
-    t = type(node)
-    if t is n.And:
+    if isinstance(node, n.And):
         return all(evaluate(c, doc) for c in node.children)
-    if t is n.Or:
+    if isinstance(node, n.Or):
         return any(evaluate(c, doc) for c in node.children)
-    if t is n.Nor:
+    if isinstance(node, n.Nor):
         return not any(evaluate(c, doc) for c in node.children)
-    if t is n.Not:
+    if isinstance(node, n.Not):
         return not evaluate(node.child, doc)
-    if t is n.Const:
+    if isinstance(node, n.Const):
         return node.value
-    if t is n.Comment:
+    if isinstance(node, n.Comment):
         return True
-    if t is n.Compare:
-        if node.op == "ne":
-            return not any(equal(v, node.value.value) for v in resolve(doc, node.path))
+    if isinstance(node, n.Compare):
         if node.op == "eq":
             return any(equal(v, node.value.value) for v in resolve(doc, node.path))
+        if node.op == "ne":
+            return not any(equal(v, node.value.value) for v in resolve(doc, node.path))
         return any(compare_op(node.op, v, node.value.value) for v in resolve(doc, node.path))
-    if t is n.In:
+    if isinstance(node, n.In):
         hit = any(_in_matches(node.values, v) for v in resolve(doc, node.path))
         return not hit if node.negated else hit
-    if t is n.All:
+    if isinstance(node, n.All):
         cands = resolve(doc, node.path)
         # "$all is equivalent to an $and of the specified values": a regex value is a $regex.
         return bool(node.values) and all(
             any(_in_matches((lit,), v) for v in cands) for lit in node.values
         )
-    if t is n.Exists:
+    if isinstance(node, n.Exists):
         present = any(v is not MISSING for v in resolve(doc, node.path, expand=False))
         return present == node.exists
-    if t is n.Type:
+    if isinstance(node, n.Type):
         return any(matches_type(v, node.types) for v in resolve(doc, node.path))
-    if t is n.Mod:
+    if isinstance(node, n.Mod):
         return any(mongo_mod(v, node.divisor, node.remainder) for v in resolve(doc, node.path))
-    if t is n.Match:
+    if isinstance(node, n.Match):
         return any(_regex_matches(node.regex, v) for v in resolve(doc, node.path))
-    if t is n.Glob:
+    if isinstance(node, n.Glob):
+        cands = resolve(doc, node.path)
+        return any(isinstance(v, str) and fnmatchcase(v, node.pattern) for v in cands)
+    if isinstance(node, n.Size):
+        cands = resolve(doc, node.path, expand=False)
+        return any(is_array(v) and len(v) == node.size for v in cands)
+    if isinstance(node, n.ElemMatch):
         return any(
-            isinstance(v, str) and fnmatchcase(v, node.pattern) for v in resolve(doc, node.path)
+            _elem_matches(node.query, node.value_form, e)
+            for v in resolve(doc, node.path, expand=False)
+            if is_array(v)
+            for e in v
         )
-    if t is n.Size:
-        return any(
-            is_array(v) and len(v) == node.size for v in resolve(doc, node.path, expand=False)
-        )
-    if t is n.ElemMatch:
-        for v in resolve(doc, node.path, expand=False):
-            if not is_array(v):
-                continue
-            for e in v:
-                if node.value_form:
-                    if evaluate(node.query, e):
-                        return True
-                else:
-                    doc = elem_match_document(e)
-                    if doc is not None and evaluate(node.query, doc):
-                        return True
-        return False
     raise TypeError(f"not a query node: {node!r}")
+
+
+def _elem_matches(query: n.Node, value_form: bool, element: Any) -> bool:
+    """``$elemMatch`` on one element: the operator form tests the element itself; the
+    document form tests documents (and nested arrays, as documents)."""
+    if value_form:
+        return evaluate(query, element)
+    as_doc = elem_match_document(element)
+    return as_doc is not None and evaluate(query, as_doc)

@@ -152,7 +152,9 @@ def _is_nan(v: Any) -> bool:
 
 
 def _cmp(a: Any, b: Any) -> int:
-    return (a > b) - (a < b)
+    greater: bool = a > b
+    less: bool = a < b
+    return greater - less
 
 
 def _regex_parts(v: Any) -> tuple[str, str]:
@@ -252,7 +254,7 @@ def mongo_mod(value: Any, divisor: int, remainder: int) -> bool:
         if not math.isfinite(value):
             return False
         value = int(value)  # truncates toward zero
-    r = abs(value) % abs(divisor)
+    r: int = abs(value) % abs(divisor)
     if value < 0:
         r = -r
     return r == remainder
@@ -265,7 +267,7 @@ def elem_match_document(element: Any) -> Mapping[str, Any] | None:
     ...}``, as in MongoDB's ``ElemMatchObjectMatchExpression``.  Anything else is skipped.
     """
     if element.__class__ is dict or isinstance(element, Mapping):
-        return element  # type: ignore[no-any-return]
+        return element
     if isinstance(element, list | tuple):
         return {str(i): x for i, x in enumerate(element)}
     return None

@@ -4,15 +4,12 @@ import datetime as dt
 import re
 
 import pytest
+from helpers import lit
 
 import querylang as ql
 from querylang import nodes as n
 from querylang.frontends.from_dict import from_dict
 from querylang.limits import MAX_QUERY_DEPTH as MAX_DEPTH
-
-
-def lit(v):
-    return n.Literal(n.freeze(v))
 
 
 def test_plain_equality_and_implicit_and():

@@ -1,13 +1,13 @@
-"""The optimizer: each pass on examples (including the array cases it must NOT rewrite), and
-property tests that every pass and the whole pipeline agree with the reference evaluator."""
+"""The optimizer's passes on examples, including the array cases they must NOT rewrite.
+
+Each pass is named, never numbered (its position in PASSES changes).  The property tests
+that every pass and the pipeline keep a query's meaning are in test_optimizer_soundness.py.
+"""
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from helpers import cmp, in_, lit
 
 from querylang import nodes as n
 from querylang.optimizer import (
@@ -27,21 +27,6 @@ from querylang.optimizer import (
 from querylang.reference import evaluate
 
 NAN = float("nan")
-D1 = dt.datetime(2020, 1, 1, tzinfo=dt.UTC)
-D2 = dt.datetime(2021, 6, 1, 12, tzinfo=dt.UTC)
-
-
-def lit(v):
-    return n.Literal(n.freeze(v))
-
-
-def cmp(path, op, v):
-    return n.Compare(tuple(path.split(".")) if path else (), op, lit(v))
-
-
-def in_(path, *vs, negated=False):
-    return n.In(tuple(path.split(".")), tuple(lit(v) for v in vs), negated)
-
 
 A_GT5, A_GT3, A_LT3, A_LT5 = (
     cmp("a", "gt", 5),
@@ -57,7 +42,7 @@ def same_on(a: n.Node, b: n.Node, *docs) -> bool:
     return all(evaluate(a, d) == evaluate(b, d) for d in docs)
 
 
-# --- 1. flatten -------------------------------------------------------------------------
+# --- flatten ---------------------------------------------------------------------------
 
 
 def test_flatten_splices_nested_and_or():
@@ -73,7 +58,7 @@ def test_flatten_empty_and_single():
     assert flatten(n.Nor((n.Nor((X,)),))) == n.Nor((n.Nor((X,)),))  # not associative
 
 
-# --- 2. dedup ---------------------------------------------------------------------------
+# --- dedup -----------------------------------------------------------------------------
 
 
 def test_dedup_keeps_first_occurrence_order():
@@ -84,7 +69,7 @@ def test_dedup_keeps_first_occurrence_order():
     assert dedup(three) == three
 
 
-# --- 3. fold constants ------------------------------------------------------------------
+# --- fold_constants --------------------------------------------------------------------
 
 
 def test_fold_constants_in_logic():
@@ -114,7 +99,7 @@ def test_fold_empty_operand_lists():
     assert optimize(n.ElemMatch(("a",), n.And((X, n.Const(False))))) == n.Const(False)
 
 
-# --- 4. one-element $in -----------------------------------------------------------------
+# --- single_in_to_eq and canonical_values ----------------------------------------------
 
 
 def test_single_in_becomes_equality():
@@ -141,7 +126,7 @@ def test_canonical_values_sorts_and_dedups():
     )
 
 
-# --- 5. merge / decide same-path predicates ---------------------------------------------
+# --- merge_predicates: merge / decide same-path predicates ------------------------------
 
 
 def test_same_direction_bounds_merge():
@@ -246,7 +231,7 @@ def test_element_itself_has_one_candidate():
     assert evaluate(ok, {"a": [4]}) is True
 
 
-# --- 6. order by cost -------------------------------------------------------------------
+# --- order_by_cost ---------------------------------------------------------------------
 
 
 def test_cost_ladder():
@@ -275,7 +260,7 @@ def test_order_by_cost_is_stable_and_recursive():
     assert order_by_cost(n.Not(n.Or((m, e1)))) == n.Not(n.Or((e1, m)))
 
 
-# --- 7. canonical negations -------------------------------------------------------------
+# --- normalize_negations ---------------------------------------------------------------
 
 
 def test_normalize_negations():
@@ -335,213 +320,3 @@ def test_deep_trees_do_not_recurse(depth):
     for _ in range(depth + 1):
         chain = n.Not(chain)
     assert optimize(chain) == n.Not(A_GT5)
-
-
-# --- property tests ---------------------------------------------------------------------
-
-PATHS = [("a",), ("b",), ("a", "b"), ("a", "0")]
-SCALARS = [None, 0, 1, 1.0, True, False, 3, 5, 10, "x", "xy", NAN, D1, D2]
-QUERY_VALUES = [*SCALARS, [1, 10], [], {"b": 1}]
-REGEXES = [n.Regex("x"), n.Regex("^X", "i")]
-TYPES = ["number", "int", "string", "null"]
-
-literals = st.sampled_from(QUERY_VALUES).map(lit)
-operands = st.one_of(literals, st.sampled_from(REGEXES).map(n.Literal))
-
-
-def weighted(*choices: tuple[int, st.SearchStrategy]) -> st.SearchStrategy:
-    """Pick a strategy with the given weights (``st.one_of`` would flatten nested one_ofs
-    into equal shares, drowning the rare-but-important branches)."""
-    pool = [strategy for weight, strategy in choices for _ in range(weight)]
-    return st.sampled_from(pool).flatmap(lambda strategy: strategy)
-
-
-def leaves(paths: list[n.Path]) -> st.SearchStrategy[n.Node]:
-    p = st.sampled_from(paths)
-    return weighted(
-        (4, st.builds(n.Compare, p, st.sampled_from(n.CMP_OPS), literals)),
-        (3, ranges(paths)),
-        (3, st.builds(n.In, p, st.lists(operands, max_size=3).map(tuple), st.booleans())),
-        (2, st.builds(n.Exists, p, st.booleans())),
-        (1, st.builds(n.All, p, st.lists(literals, max_size=2).map(tuple))),
-        (1, st.builds(n.Type, p, st.lists(st.sampled_from(TYPES), max_size=2).map(tuple))),
-        (1, st.builds(n.Match, p, st.sampled_from(REGEXES))),
-        (1, st.builds(n.Glob, p, st.just("x*"))),
-        (1, st.builds(n.Size, p, st.integers(0, 2))),
-        (1, st.builds(n.Mod, p, st.just(2), st.integers(0, 1))),
-        (1, st.sampled_from([n.Const(True), n.Const(False), n.Comment("c")])),
-    )
-
-
-def ranges(paths: list[n.Path]) -> st.SearchStrategy[n.Node]:
-    """Range bounds on numbers: they overlap, nest and (for one value) contradict."""
-    return st.builds(
-        n.Compare,
-        st.sampled_from(paths),
-        st.sampled_from(["gt", "lt", "gte", "lte"]),
-        st.sampled_from([1, 3, 5, 10, 1.0]).map(lit),
-    )
-
-
-def clusters(paths: list[n.Path]) -> st.SearchStrategy[n.Node]:
-    """And/Or (possibly negated) of 2-4 leaves on ONE path: where merging and contradiction
-    rules fire, and where an unsound one meets arrays like [1, 10]."""
-    group = st.sampled_from(paths).flatmap(
-        lambda p: st.lists(
-            weighted((1, ranges([p])), (1, leaves([p]))), min_size=2, max_size=4
-        ).map(tuple)
-    )
-    logic = st.sampled_from([n.And, n.Or, lambda kids: n.Not(n.And(kids))])
-    return st.tuples(logic, group).map(lambda t: t[0](t[1]))
-
-
-def trees(paths: list[n.Path], elem_match: bool = True) -> st.SearchStrategy[n.Node]:
-    def extend(kids):
-        many = st.lists(kids, max_size=4).map(tuple)
-        return weighted(
-            (3, st.builds(n.And, many)),
-            (2, st.builds(n.Or, many)),
-            (1, st.builds(n.Nor, many)),
-            (1, st.builds(n.Not, kids)),
-        )
-
-    choices = [(3, leaves(paths)), (4, clusters(paths))]
-    if elem_match:
-        p = st.sampled_from(paths)
-        choices.append((1, st.builds(n.ElemMatch, p, trees([()], False), st.just(True))))
-        choices.append((1, st.builds(n.ElemMatch, p, trees(paths[:2], False), st.just(False))))
-    return st.recursive(weighted(*choices), extend, max_leaves=6)
-
-
-queries = trees(PATHS)
-
-scalars = st.sampled_from([*SCALARS, n.Regex("x")])
-values = st.recursive(
-    scalars,
-    lambda v: st.lists(v, max_size=3) | st.dictionaries(st.sampled_from(["b", "0"]), v, max_size=2),
-    max_leaves=6,
-)
-# Arrays whose elements straddle the bounds and points used in queries (see the docstrings of
-# querylang.optimizer.implication): the documents that expose unsound rewrites.
-straddling = st.sampled_from(
-    [
-        [1, 10],
-        [3, 6],
-        [0, 5],
-        [1, "x"],
-        [None, 3],
-        [],
-        [[1, 10]],
-        [{"b": 1}, {"b": 10}],
-        {"b": [1, 10]},
-    ]
-)
-# (Hypothesis favours the first choice of a weighted pick: the straddling arrays come first.)
-documents = weighted(
-    (
-        3,
-        st.fixed_dictionaries(
-            {"a": weighted((2, straddling), (1, values))}, optional={"b": values}
-        ),
-    ),
-    (1, st.dictionaries(st.sampled_from(["a", "b"]), values, max_size=2)),
-)
-doc_lists = st.lists(documents, min_size=1, max_size=5)
-
-
-def _agree(before: n.Node, after: n.Node, docs: list, what: str = "optimize") -> None:
-    for d in docs:
-        assert evaluate(after, d) == evaluate(before, d), (what, before, after, d)
-
-
-@given(node=queries, docs=doc_lists)
-def test_each_pass_preserves_meaning(node, docs):
-    for pass_ in PASSES:
-        _agree(node, pass_(node), docs, pass_.__name__)
-
-
-@given(node=queries, docs=doc_lists)
-def test_each_pass_preserves_meaning_on_optimized_input(node, docs):
-    """Later passes mostly see earlier passes' output; test them there too."""
-    node = optimize(node, passes=PASSES[:4])
-    for pass_ in PASSES:
-        _agree(node, pass_(node), docs, pass_.__name__)
-
-
-@settings(max_examples=300)
-@given(node=queries, docs=doc_lists)
-def test_optimize_preserves_meaning(node, docs):
-    _agree(node, optimize(node), docs)
-
-
-@given(node=clusters([("a",)]), docs=doc_lists)
-def test_optimize_preserves_meaning_of_same_path_groups(node, docs):
-    """Groups of 2-4 leaves on the one path the straddling arrays sit on."""
-    _agree(node, optimize(node), docs)
-
-
-@given(node=queries)
-def test_optimize_is_idempotent_and_never_costlier(node):
-    once = optimize(node)
-    assert optimize(once) == once
-    # rewrites simplify; only Nor -> Not(Or) adds a (cheap) node
-    assert estimate_cost(once) <= estimate_cost(node) + _nor_count(node) * 0.5 + 1e-9
-
-
-def _nor_count(node: n.Node) -> int:
-    return sum(isinstance(x, n.Nor) for x in n.walk(node))
-
-
-# --- exhaustive pairs: every two leaves on one path, against documents that straddle ------
-
-_PAIR_VALUES = [None, 1, 1.0, 3, 5, True, "x", NAN]
-_RX = n.Literal(n.Regex("x"))
-
-
-def _pair_leaves(path: n.Path) -> list[n.Node]:
-    out: list[n.Node] = [n.Compare(path, op, lit(v)) for op in n.CMP_OPS for v in _PAIR_VALUES]
-    for negated in (False, True):
-        out += [
-            n.In(path, (lit(1), lit(3)), negated),
-            n.In(path, (lit(None),), negated),
-            n.In(path, (_RX, lit(5)), negated),
-        ]
-    out += [
-        n.Exists(path, True),
-        n.Exists(path, False),
-        n.Match(path, n.Regex("x")),
-        n.Not(n.Match(path, n.Regex("x"))),
-        n.Not(n.Compare(path, "gt", lit(3))),
-        n.Size(path, 2),
-        n.Type(path, ("number",)),
-        n.Type(path, ("int",)),
-        n.Compare(path, "eq", lit([1, 10])),
-    ]
-    return out
-
-
-_ELEMENTS = [None, 1, 1.0, 3, 5, 10, 0, True, "x", "xy", NAN, [1, 10], [3, 6], [], {"b": 1}]
-_PAIR_DOCS = (
-    [{}]
-    + [{"a": v} for v in _ELEMENTS]
-    + [
-        {"a": [1, "x"]},
-        {"a": [None, 3]},
-        {"a": [0, 5]},
-        {"a": [[1, 10]]},
-        {"a": [1, 3]},
-        {"a": ["x", 5, True]},
-    ]
-)
-
-
-@pytest.mark.parametrize("path", [("a",), ()], ids=["a", "element"])
-def test_every_pair_of_leaves(path):
-    """And/Or of any two leaves on one path optimizes to something equivalent on documents
-    built to expose unsound merges (arrays straddling bounds, null vs missing, 1 vs 1.0)."""
-    docs = _PAIR_DOCS if path else _ELEMENTS
-    leaves_ = _pair_leaves(path)
-    for x in leaves_:
-        for y in leaves_:
-            for q in (n.And((x, y)), n.Or((x, y))):
-                _agree(q, optimize(q), docs)

@@ -7,9 +7,9 @@ import datetime as dt
 import decimal
 import math
 import re
-from typing import Any
 
 import pytest
+from helpers import eq, lit
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -18,16 +18,9 @@ from querylang.errors import QueryError
 from querylang.frontends.from_dict import from_dict
 from querylang.frontends.text.parser import _parser, parse_text
 from querylang.printer import path_text, to_text, value_text
+from querylang.strategies import queries
 
 UTC = dt.UTC
-
-
-def lit(v: Any) -> n.Literal:
-    return n.Literal(n.freeze(v))
-
-
-def eq(path: str, v: Any) -> n.Compare:
-    return n.Compare(tuple(path.split(".")), "eq", lit(v))
 
 
 A, B, C = eq("a", 1), eq("b", 2), eq("c", 3)
@@ -235,61 +228,40 @@ _VALUES = st.recursive(
     max_leaves=8,
 )
 _PLAIN = _VALUES.filter(lambda v: not isinstance(v, n.Regex))
-_LITS = _PLAIN.map(n.Literal)
 _TYPES = st.lists(st.sampled_from([*n.TYPE_CODES, "number"]), min_size=1, max_size=3, unique=True)
+_ANY_LITS = st.lists(_VALUES.map(n.Literal), max_size=3).map(tuple)
+# Leaves whose operands need quoting or escaping, beyond querylang.strategies' small pools:
+# any glob or comment text, regexes with slashes, any $mod and $size numbers, every $type.
+_ODD_LEAVES = st.one_of(
+    st.builds(n.Compare, _PATHS, st.just("eq"), _REGEXES.map(n.Literal)),
+    st.builds(n.In, _PATHS, _ANY_LITS, st.booleans()),
+    st.builds(n.All, _PATHS, _ANY_LITS),
+    st.builds(n.Type, _PATHS, _TYPES.map(tuple)),
+    st.builds(n.Mod, _PATHS, st.integers().filter(bool), st.integers()),
+    st.builds(n.Match, _PATHS, _REGEXES),
+    st.builds(n.Glob, _PATHS, st.text(max_size=5)),
+    st.builds(n.Size, _PATHS, st.integers(min_value=0)),
+    st.builds(n.Comment, st.text()),
+)
+# Trees of every node type (querylang.strategies) over the printer's paths and literals,
+# with the odd leaves alone and inside logic.
+_QUERIES = queries(paths=_PATHS, values=_PLAIN)
+_TREES = st.one_of(
+    _QUERIES,
+    _ODD_LEAVES,
+    st.builds(lambda a, b: n.And((a, b)), _ODD_LEAVES, _QUERIES),
+    st.builds(lambda a, b: n.Or((a, b)), _QUERIES, _ODD_LEAVES),
+    _ODD_LEAVES.map(n.Not),
+)
 
 
-def _leaves(path: st.SearchStrategy[n.Path]) -> st.SearchStrategy[n.Node]:
-    any_lits = st.lists(_VALUES.map(n.Literal), max_size=3).map(tuple)
-    return st.one_of(
-        st.builds(n.Compare, path, st.sampled_from(n.CMP_OPS), _LITS),
-        st.builds(n.Compare, path, st.just("eq"), _REGEXES.map(n.Literal)),
-        st.builds(n.In, path, any_lits, st.booleans()),
-        st.builds(n.All, path, any_lits),
-        st.builds(n.Exists, path, st.booleans()),
-        st.builds(n.Type, path, _TYPES.map(tuple)),
-        st.builds(n.Mod, path, st.integers().filter(bool), st.integers()),
-        st.builds(n.Match, path, _REGEXES),
-        st.builds(n.Glob, path, st.text(max_size=5)),
-        st.builds(n.Size, path, st.integers(min_value=0)),
-    )
-
-
-def _value_form() -> st.SearchStrategy[n.Node]:
-    """Conditions on the element itself: leaves on ``()``, combined with and / not."""
-    return st.recursive(
-        _leaves(st.just(())),
-        lambda inner: (
-            inner.map(n.Not)
-            | st.lists(inner, min_size=2, max_size=3).map(lambda cs: n.And(tuple(cs)))
-        ),
-        max_leaves=4,
-    )
-
-
-def _trees() -> st.SearchStrategy[n.Node]:
-    def extend(inner: st.SearchStrategy[n.Node]) -> st.SearchStrategy[n.Node]:
-        kids = st.lists(inner, min_size=2, max_size=3).map(tuple)
-        return st.one_of(
-            st.builds(n.And, kids),
-            st.builds(n.Or, kids),
-            st.builds(n.Nor, st.lists(inner, min_size=1, max_size=2).map(tuple)),
-            st.builds(n.Not, inner),
-            st.builds(n.ElemMatch, _PATHS, inner, st.just(False)),
-            st.builds(n.ElemMatch, _PATHS, _value_form(), st.just(True)),
-        )
-
-    base = _leaves(_PATHS) | st.builds(n.Const, st.booleans()) | st.builds(n.Comment, st.text())
-    return st.recursive(base, extend, max_leaves=10)
-
-
-@given(_trees())
+@given(_TREES)
 def test_random_trees_round_trip(node):
     text = to_text(node)
     assert parse_text(text) == node, text
 
 
-@given(_trees())
+@given(_TREES)
 def test_printing_is_canonical(node):
     text = to_text(node)
     assert to_text(parse_text(text)) == text

@@ -9,7 +9,7 @@ have many candidates: ``{a: [1, 10]}`` matches ``a > 5 and a < 3``); see
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 from .. import nodes as n
 from ._tree import Rewrite, same_tree
@@ -34,7 +34,8 @@ __all__ = [
     "order_by_cost",
 ]
 
-#: The default pipeline, in order.  Each is a pure ``Node -> Node``.
+#: The default pipeline, in order.  Each is a pure ``Node -> Node``; refer to a pass by its
+#: name (``explain_passes`` reports names), never by its position, which changes.
 PASSES: list[Rewrite] = [
     flatten,
     dedup,
@@ -50,7 +51,7 @@ PASSES: list[Rewrite] = [
 MAX_ROUNDS = 20
 
 
-def _rounds(node: n.Node, passes: Sequence[Rewrite]):
+def _rounds(node: n.Node, passes: Sequence[Rewrite]) -> Iterator[tuple[str, n.Node]]:
     """Yield (pass name, tree) after each pass that changed the tree, up to a fixed point.
 
     A tree too deep for a pass (hashing and ``==`` of nested dataclasses recurse) stops the

@@ -75,8 +75,9 @@ def same_tree(a: n.Node, b: n.Node) -> bool:
             continue
         if len(kx) != len(ky):
             return False
-        if isinstance(x, n.ElemMatch) and (x.path, x.value_form) != (y.path, y.value_form):
-            return False
+        if isinstance(x, n.ElemMatch) and isinstance(y, n.ElemMatch):  # (same type, above)
+            if (x.path, x.value_form) != (y.path, y.value_form):
+                return False
         stack.extend(zip(kx, ky, strict=True))
     return True
 

@@ -52,7 +52,7 @@ def leaf_path(node: n.Node) -> n.Path | None:
     return None if atom is None else atom.path
 
 
-def _atom(node: n.Node) -> tuple[n.Node | None, bool]:
+def _atom(node: n.Node) -> tuple[n.Leaf | None, bool]:
     """(positive leaf, sign): ``$ne`` is ``not $eq``, ``$nin`` ``not $in``, and so on."""
     if isinstance(node, n.Not):
         inner, sign = _atom(node.child) if isinstance(node.child, n.LEAF_TYPES) else (None, True)
@@ -68,7 +68,7 @@ def _atom(node: n.Node) -> tuple[n.Node | None, bool]:
     return None, True
 
 
-def _holds_on(pred: n.Node, value: Any) -> bool:
+def _holds_on(pred: n.Leaf, value: Any) -> bool:
     """``pred`` on exactly one candidate ``value`` (the empty path neither resolves nor expands)."""
     return evaluate(replace(pred, path=()), value)
 
@@ -143,7 +143,7 @@ def _missing_gives(q: n.Node) -> bool | None:
     return None
 
 
-def _pos_implies(p: n.Node, q: n.Node) -> bool:
+def _pos_implies(p: n.Leaf, q: n.Leaf) -> bool:
     """P => Q for positive leaves on the same path."""
     if p == q:
         return True
@@ -153,7 +153,7 @@ def _pos_implies(p: n.Node, q: n.Node) -> bool:
     return members is not None and all(_member_implies(m, q) for m in members)
 
 
-def _disjoint(p: n.Node, q: n.Node) -> bool:
+def _disjoint(p: n.Leaf, q: n.Leaf) -> bool:
     """P and Q never hold together (positive leaves, same path)."""
     if isinstance(p, n.Exists) or isinstance(q, n.Exists):
         return False  # absence is handled by the negative sign (rule 3); presence decides nothing
@@ -176,7 +176,7 @@ def _disjoint(p: n.Node, q: n.Node) -> bool:
     return False
 
 
-def _covers(p: n.Node, q: n.Node) -> bool:
+def _covers(p: n.Leaf, q: n.Leaf) -> bool:
     """P or Q always holds (positive leaves, same path): only "exists or true-when-missing"."""
     for a, b in ((p, q), (q, p)):
         if isinstance(a, n.Exists) and _missing_gives(b) is True:

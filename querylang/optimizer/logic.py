@@ -21,9 +21,9 @@ def _flatten(node: n.Node) -> n.Node:
 
     Exact: conjunction and disjunction are associative, with identities true and false.
     """
-    kind = type(node)
-    if kind is not n.And and kind is not n.Or:
+    if type(node) is not n.And and type(node) is not n.Or:
         return node
+    kind = type(node)
     kids: list[n.Node] = []
     changed = False
     for c in node.children:

@@ -1,4 +1,5 @@
-"""Pass 5: merge, drop and decide same-path predicates -- only where exact for arrays.
+"""The ``merge_predicates`` pass: merge, drop and decide same-path predicates -- only where
+exact for arrays.
 
 Everything here rests on :func:`.implication.implies`, whose docstring proves each rule
 (and explains why ``a > 5 and a < 3`` is *not* a contradiction: ``{a: [1, 10]}``).

@@ -1,4 +1,4 @@
-"""Cost estimates and pass 6: cheap conjuncts/disjuncts first."""
+"""Cost estimates, and the ``order_by_cost`` pass: cheap conjuncts and disjuncts first."""
 
 from __future__ import annotations
 
