@@ -1,0 +1,5 @@
+"""placeholder"""
+
+
+def run_shell(source):
+    return 0
