@@ -75,7 +75,7 @@ class Style:
 #: Widest a table cell gets before it is cut with "…" (a uuid just fits).
 MAX_CELL = 36
 #: Narrowest a column is squeezed to when the table is wider than the terminal.
-MIN_CELL = 8
+MIN_CELL = 10
 
 
 def cell_text(value: Any) -> str:
@@ -133,19 +133,25 @@ def _pad(text: str, width: int) -> str:
 # --- tables -----------------------------------------------------------------------------------
 
 
-def _fit(widths: list[int], limit: int) -> tuple[list[int], int]:
-    """Column widths squeezed (widest first, down to MIN_CELL) to fit ``limit`` columns of
-    text; columns that still do not fit are dropped from the right: ``(widths, shown)``."""
+def _fit(widths: list[int], limit: int, squeezable: Sequence[bool]) -> tuple[list[int], int]:
+    """Column widths narrowed to fit ``limit`` columns of text: first the ``squeezable`` ones
+    (ids and other words without spaces, which stay recognisable from their start), widest
+    first, down to MIN_CELL; then the others; columns that still do not fit are dropped
+    from the right: ``(widths, how many are shown)``."""
     widths = list(widths)
 
     def total(n: int) -> int:
         return sum(widths[:n]) + 2 * (n - 1)
 
-    while total(len(widths)) > limit:
-        widest = max(range(len(widths)), key=lambda i: widths[i])
-        if widths[widest] <= MIN_CELL:
-            break
-        widths[widest] -= 1
+    for allowed in (
+        [i for i in range(len(widths)) if squeezable[i]],
+        list(range(len(widths))),
+    ):
+        while total(len(widths)) > limit and allowed:
+            widest = max(allowed, key=lambda i: widths[i])
+            if widths[widest] <= MIN_CELL:
+                break
+            widths[widest] -= 1
     shown = len(widths)
     while shown > 1 and total(shown) > limit:
         shown -= 1
@@ -168,7 +174,8 @@ def table_text(
     ]
     shown = len(headers)
     if width is not None and headers:
-        widths, shown = _fit(widths, width)
+        squeezable = [all(" " not in r[i] for r in texts) for i in range(len(headers))]
+        widths, shown = _fit(widths, width, squeezable)
     lines = [
         "  ".join(
             style("header", _pad(_cut(h, w), w)) for h, w in zip(headers, widths, strict=False)

@@ -190,9 +190,7 @@ def _apply(value: Any, tree: dict[str, Any]) -> Any:
     return MISSING
 
 
-def project(
-    record: Mapping[str, Any], keys: Sequence[str], id_field: str | None
-) -> dict[str, Any]:
+def project(record: Mapping[str, Any], keys: Sequence[str], id_field: str | None) -> dict[str, Any]:
     """``record`` with only ``keys`` (dotted paths) and the id field, in the record's order."""
     wanted = list(keys)
     if id_field is not None and id_field not in wanted:
