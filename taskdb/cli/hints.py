@@ -157,7 +157,7 @@ def type_hints(
         held = {rank for rank in counts if rank != R_NULL}
         if not counts:
             known = known if known is not None else field_paths(records)
-            close = difflib.get_close_matches(dotted, known, n=1, cutoff=0.7)
+            close = difflib.get_close_matches(dotted, known, n=1, cutoff=0.6)
             maybe = f"; did you mean {close[0]}?" if close else ""
             hints.append(f"no record here has a field {dotted}{maybe}")
             continue

@@ -113,19 +113,25 @@ def _where(text: str, pos: int) -> tuple[int, int]:
     return line, pos - (text.rfind("\n", 0, pos) + 1) + 1
 
 
-def _json_error(text: str, label: str, exc: json.JSONDecodeError) -> CommandError:
+def _json_error(text: str, label: str, exc: json.JSONDecodeError, start: int) -> CommandError:
+    """Our message for one of ``json``'s, placed by line and column within that line."""
     message = next((ours for theirs, ours in _MESSAGES if exc.msg.startswith(theirs)), None)
     if message is None:
         message = exc.msg.split(":")[0].lower()
-    ch = text[exc.pos : exc.pos + 1]
-    if message == "expected a JSON value":
-        if not ch:
+    pos = exc.pos
+    ch = text[pos : pos + 1]
+    if message.startswith("a control character") and ch in "\r\n":
+        message = "unterminated string (a line break before its closing quote)"
+    elif message == "expected a JSON value":
+        if pos >= len(text.rstrip()):
+            pos = len(text.rstrip())  # just after the last thing written
             message = "unexpected end of input: expected a JSON value"
         elif ch in "}]":
-            message = f"unexpected {ch!r}"
+            what = "a record" if pos == start else "a JSON value"
+            message = f"unexpected {ch!r}: expected {what}"
         elif ch == "'":
             message = "strings need double quotes"
-    line, column = _where(text, exc.pos)
+    line, column = _where(text, pos)
     return CommandError(f"{label}:{line}:{column}: {message}")
 
 
@@ -134,7 +140,7 @@ def _decode_at(text: str, pos: int, label: str) -> tuple[Any, int]:
     try:
         return _DECODER.raw_decode(text, pos)
     except json.JSONDecodeError as exc:
-        raise _json_error(text, label, exc) from None
+        raise _json_error(text, label, exc, pos) from None
     except _DuplicateKey as exc:
         line, _ = _where(text, pos)
         raise CommandError(f"{label}:{line}: duplicate key {exc.key!r} in a record") from None
