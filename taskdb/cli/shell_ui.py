@@ -124,8 +124,8 @@ class QueryCompleter(Completer):
         if before.lstrip().startswith(".") and re.match(r"\s*\.(keys|sort|count-by)\b", before):
             yield from _matching(word, self.fields, "field")
             return
-        if word.startswith("$"):
-            yield from _matching(word, MONGO_OPERATORS, "Mongo operator")
+        if word.lstrip('"').startswith("$"):  # Mongo JSON: {"a": {"$g
+            yield from _matching(word.lstrip('"'), MONGO_OPERATORS, "Mongo operator")
             return
         previous = [t for t in tokens(head) if t[0] != "space" and t[0] != "meta"]
         last = previous[-1] if previous else None
