@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import re
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -66,12 +67,13 @@ def shell(data: Path, tmp_path: Path) -> Iterator[pexpect.spawn]:
 
 def test_completion_highlighting_and_results(shell: pexpect.spawn) -> None:
     shell.send("compl\t")
-    shell.expect("completed")  # Tab completed the field name seen in the data
+    shell.expect("eted")  # Tab completed the field name seen in the data
     shell.send(' == null and header.msg_type == "exe\t')
     shell.expect("cute_request")  # and a value seen in that field (drawn after "exe")
     shell.send("\r")
     shell.expect(r"\((\d+) matches among 200 records\)")
     output = shell.before
+    assert 'completed == null and header.msg_type == "execute_request"' in plain(output)
     assert "\x1b[0;34;1mand" in output  # the keyword 'and' was highlighted
     pending = [r for r in sample_records(200) if r["completed"] is None]
     want = [r for r in pending if r["header"]["msg_type"] == "execute_request"]
@@ -120,13 +122,20 @@ def test_error_caret_ctrl_c_and_ctrl_d(data: Path, tmp_path: Path) -> None:
 def test_history_reaches_earlier_sessions(data: Path, tmp_path: Path) -> None:
     shell = spawn(data, tmp_path, color=False)
     shell.send(".count engine_uuid == null\r")
+    shell.expect(r"(\d+)\r\n")
     shell.expect("taskdb>")
     shell.sendcontrol("d")
     shell.expect(pexpect.EOF)
+    assert "+.count engine_uuid == null" in (tmp_path / "taskdb" / "shell_history").read_text()
     shell = spawn(data, tmp_path, color=False)
-    shell.send("\x1b[A\r")  # arrow up: the last query of the previous session
+    time.sleep(1)  # prompt_toolkit loads the history file in a thread
+    for _ in range(20):  # arrow up: the last query of the previous session (once loaded)
+        shell.send("\x1b[A")
+        if shell.expect([r"null", pexpect.TIMEOUT], timeout=0.5) == 0:
+            break
+    shell.send("\r")
     shell.expect(r"(\d+)\r\n")
-    assert "engine_uuid == null" in plain(shell.before)
     assert int(shell.match.group(1)) == sum(r["engine_uuid"] is None for r in sample_records(200))
+    shell.expect("taskdb>")  # keys typed between prompts go to the tty's line discipline
     shell.sendcontrol("d")
     shell.expect(pexpect.EOF)
