@@ -197,16 +197,12 @@ def test_table_fits_the_width() -> None:
     assert tiny.splitlines()[-1].startswith("(1 more columns not shown: status")
 
 
-def test_query_table_uses_columns_env_when_piped(
+def test_query_table_is_not_cut_in_a_pipe(
     tasks: Path, capsys: pytest.CaptureFixture[str], monkeypatch: Any
 ) -> None:
-    monkeypatch.setenv("COLUMNS", "70")
+    monkeypatch.setenv("COLUMNS", "70")  # argparse's; a pipe has no width to fit
     status, out, _ = run(["query", str(tasks), "true", "--limit", "3"], capsys)
-    table = [line for line in out.splitlines() if not line.startswith("(")]
-    assert len(table) == 5 and all(len(line) <= 70 for line in table)
-    monkeypatch.delenv("COLUMNS")
-    status, out, _ = run(["query", str(tasks), "true", "--limit", "3"], capsys)
-    assert max(len(line) for line in out.splitlines()) > 120  # a pipe: no limit
+    assert max(len(line) for line in out.splitlines()) > 120
 
 
 class _Tty:

@@ -56,16 +56,13 @@ def parse_query(text: str, source: Source | None = None) -> querylang.Query:
 
 
 def terminal_width(stream: IO[str]) -> int | None:
-    """The width to fit tables to: the terminal's, or $COLUMNS; None (no limit) in a pipe."""
+    """The width to fit tables to: the terminal's; None (no limit) in a pipe or a file."""
     try:
         if stream.isatty():
             return shutil.get_terminal_size().columns
     except (AttributeError, ValueError):
         pass
-    try:
-        return int(os.environ["COLUMNS"])
-    except (KeyError, ValueError):
-        return None
+    return None
 
 
 def open_source(args: argparse.Namespace, files: Sequence[str]) -> Source:
