@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import difflib
 import sys
+import textwrap
 from collections.abc import Callable, Iterable
 from typing import IO
 
@@ -140,14 +141,22 @@ class Shell:
         caret = " " * (len(self.prompt) + offset + exc.column - 1) + "^"
         lines = [self.style("error", caret), f"{self.style('error', 'error:')} {exc.message}"]
         if exc.hint:
-            lines.append(f"  {exc.hint}")
+            lines.append(self._wrap(exc.hint, "  "))
         if exc.expected:
-            lines.append("  expected one of: " + ", ".join(exc.expected))
+            lines.append(self._wrap("expected one of: " + ", ".join(exc.expected), "  ", "  "))
         self.out.write("\n".join(lines) + "\n")
+
+    def _wrap(self, text: str, indent: str, more: str | None = None) -> str:
+        """``text`` folded to the terminal's width (a pipe: one line)."""
+        width = self.width()
+        if width is None:
+            return indent + text
+        more = indent if more is None else indent + more
+        return textwrap.fill(text, width - 1, initial_indent=indent, subsequent_indent=more)
 
     def _hints(self, query: querylang.Query, text: str) -> None:
         for hint in type_hints(query, self._sample, text.lstrip().startswith("{")):
-            self.out.write(self.style("hint", f"hint: {hint}") + "\n")
+            self.out.write(self.style("hint", self._wrap(f"hint: {hint}", "", "  ")) + "\n")
 
     # --- queries ----------------------------------------------------------------------------
 
