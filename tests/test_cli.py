@@ -206,20 +206,21 @@ def test_data_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None
     _assert_error(status, out, err, f"{bad}:3: at $.submitted: malformed $date")
     bad.write_text("[1, 2]\n")
     status, out, err = run(["query", str(bad), "{}"], capsys)
-    _assert_error(status, out, err, f"{bad}:1: expected a task record")
+    _assert_error(status, out, err, f"{bad}:1: expected a JSON object (a record), got a number")
     bad.write_text(rec + "\n" + rec + "\n")
     status, out, err = run(["query", str(bad), "{}"], capsys)
-    _assert_error(status, out, err, "taskdb: error: ", "msg_id")
+    _assert_error(status, out, err, f"{bad}:2: duplicate msg_id", "(first at line 1)")
     bad.write_bytes(rec.encode() + b"\n\xff\xfe\n")
     status, out, err = run(["query", str(bad), "{}"], capsys)
-    _assert_error(status, out, err, f"{bad}:2: not UTF-8 text")
+    _assert_error(status, out, err, f"{bad}:2:1: not UTF-8 text (byte 0xff)")
     status, out, err = run(["query", "-", "-"], capsys, stdin="")
     _assert_error(status, out, err, "cannot both come from stdin")
 
 
 @pytest.mark.parametrize(
     "argv",
-    [[], ["frobnicate"], ["query"], ["query", "f"], ["sample", "-1"], ["sample", "x"],
+    [[], ["frobnicate"], ["query"], ["query", "f", "{}", "--sort", "a:up"], ["sample", "-1"],
+     ["sample", "x"],
      ["query", "f", "{}", "--format", "xml"], ["query", "f", "{}", "--limit", "-3"]],
 )  # fmt: skip
 def test_usage_errors_exit_2(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
@@ -227,7 +228,7 @@ def test_usage_errors_exit_2(argv: list[str], capsys: pytest.CaptureFixture[str]
     _assert_error(status, out, err, "usage: taskdb", "error:", code=2)
 
 
-@pytest.mark.parametrize("argv", [[], ["sample"], ["query"], ["explain"], ["demo"]])
+@pytest.mark.parametrize("argv", [[], ["sample"], ["query"], ["explain"], ["shell"], ["demo"]])
 def test_help_everywhere(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
     status, out, err = run([*argv, "--help"], capsys)
     assert (status, err) == (0, "")
@@ -247,7 +248,15 @@ def test_explain(data_file: Path, db: Any, capsys: pytest.CaptureFixture[str]) -
     query = querylang.from_dict(mongo)
     status, out, err = run(["explain", json.dumps(mongo)], capsys)
     assert (status, err) == (0, "")
-    assert out.startswith(str(querylang.explain(query)).rstrip() + "\nplan:\n")
+    want = re.sub(
+        r"^mongo: *.*$",
+        lambda m: m.group().split(":")[0] + ":     " + extjson.dumps(mongo),
+        str(querylang.explain(query)).rstrip(),
+        count=1,
+        flags=re.M,
+    )
+    assert out.startswith(want + "\nplan:\n")
+    assert f"mongo:     {extjson.dumps(mongo)}\n" in out
     plan = out.split("\nplan:\n", 1)[1]
     assert plan.split() == DictDB().plan(mongo).describe().split()
     status, out, _ = run(["explain", json.dumps(mongo), str(data_file)], capsys)

@@ -12,7 +12,7 @@ from querylang.frontends import extjson
 
 from .output import DEFAULT_COLUMNS, format_table, indent
 from .plans import plan_text
-from .records import build_db
+from .sources import build_db
 
 __all__ = ["demo_queries", "run_demo"]
 
@@ -22,8 +22,10 @@ def demo_queries(records: Sequence[Mapping[str, Any]]) -> list[tuple[str, dict[s
     from taskdb.samples import DEFAULT_START, sample_population
 
     clients, engines = sample_population(0)
-    middle = records[len(records) // 2] if records else {"msg_id": "none", "submitted": None}
-    t0 = middle["submitted"] or DEFAULT_START
+    middle: Mapping[str, Any] = (
+        records[len(records) // 2] if records else {"msg_id": "none", "submitted": None}
+    )
+    t0: _dt.datetime = middle["submitted"] or DEFAULT_START
     return [
         ("pending tasks", {"completed": None}),
         ("one client's outstanding tasks", {"client_uuid": clients[0], "completed": None}),
