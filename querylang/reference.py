@@ -11,7 +11,7 @@ from fnmatch import fnmatchcase
 from typing import Any
 
 from . import nodes as n
-from .regex import compile_regex
+from .regex import RegexLimitError, compile_regex
 from .values import (
     MISSING,
     compare_op,
@@ -90,9 +90,13 @@ def _resolve(value: Any, path: n.Path, i: int, out: list[Any]) -> None:
 
 
 def _regex_matches(r: n.Regex, v: Any) -> bool:
-    """``$regex`` on one value: strings are searched; a stored regex matches if identical."""
+    """``$regex`` on one value: strings are searched; a stored regex matches if identical.
+
+    The pattern is compiled first, whatever the value: an invalid regex is a QueryError on
+    every document, never only on those with a string there."""
+    compiled = compile_regex(r)
     if isinstance(v, str):
-        return compile_regex(r).search(v) is not None
+        return compiled.search(v) is not None
     if isinstance(v, n.Regex):
         return v == r
     pattern = getattr(v, "pattern", None)
@@ -113,16 +117,51 @@ def _in_matches(values: tuple[n.Literal, ...], v: Any) -> bool:
 
 
 def evaluate(node: n.Node, doc: Any) -> bool:
-    """Does ``doc`` match ``node``?  (The empty path denotes ``doc`` itself, unexpanded.)"""
+    """Does ``doc`` match ``node``?  (The empty path denotes ``doc`` itself, unexpanded.)
+
+    A regex search that exceeds PCRE2's limits raises :class:`RegexLimitError` naming the
+    field (docs/semantics.md, "Regular expressions")."""
+    try:
+        return _evaluate(node, doc)
+    except RegexLimitError as exc:
+        if exc.path is not None:
+            raise
+        path = _regex_path(node, exc.regex)
+        raise RegexLimitError(exc.message, regex=exc.regex, limit=exc.limit, path=path) from None
+
+
+def _regex_path(node: n.Node, regex: n.Regex) -> str | None:
+    """The dotted path of the first leaf of ``node`` that uses ``regex`` (for messages)."""
+    prefix: dict[int, n.Path] = {id(node): ()}
+    for x in n.walk(node):
+        base = prefix.get(id(x), ())
+        path = getattr(x, "path", None)
+        if isinstance(x, n.ElemMatch):
+            prefix[id(x.query)] = base + x.path
+            continue
+        for c in n.children(x):
+            prefix.setdefault(id(c), base)
+        uses = (
+            isinstance(x, n.Match)
+            and x.regex == regex
+            or isinstance(x, n.In | n.All)
+            and any(lit.value == regex for lit in x.values)
+        )
+        if uses and isinstance(path, tuple):
+            return ".".join(base + path) or None
+    return None
+
+
+def _evaluate(node: n.Node, doc: Any) -> bool:
     t = type(node)
     if t is n.And:
-        return all(evaluate(c, doc) for c in node.children)
+        return all(_evaluate(c, doc) for c in node.children)
     if t is n.Or:
-        return any(evaluate(c, doc) for c in node.children)
+        return any(_evaluate(c, doc) for c in node.children)
     if t is n.Nor:
-        return not any(evaluate(c, doc) for c in node.children)
+        return not any(_evaluate(c, doc) for c in node.children)
     if t is n.Not:
-        return not evaluate(node.child, doc)
+        return not _evaluate(node.child, doc)
     if t is n.Const:
         return node.value
     if t is n.Comment:
@@ -165,11 +204,11 @@ def evaluate(node: n.Node, doc: Any) -> bool:
                 continue
             for e in v:
                 if node.value_form:
-                    if evaluate(node.query, e):
+                    if _evaluate(node.query, e):
                         return True
                 else:
                     doc = elem_match_document(e)
-                    if doc is not None and evaluate(node.query, doc):
+                    if doc is not None and _evaluate(node.query, doc):
                         return True
         return False
     raise TypeError(f"not a query node: {node!r}")

@@ -15,7 +15,7 @@ from typing import Any
 from .. import nodes as n
 from ..errors import QueryError, suggest
 from ..limits import MAX_QUERY_DEPTH
-from ..regex import canonical_options, compile_regex, options_of
+from ..regex import canonical_options, compile_regex, regex_from_pattern
 
 __all__ = ["from_dict", "parse_path", "checked_regex"]
 
@@ -79,18 +79,28 @@ def _check_value_depth(value: Any, where: str, base: int) -> None:
 
 def _literal(value: Any, where: str, depth: int) -> n.Literal:
     _check_value_depth(value, where, depth)
-    if isinstance(value, re.Pattern):
-        value = _regex_from_pattern(value, where)
+    if isinstance(value, re.Pattern | n.Regex):
+        value = _as_regex(value, where)
     try:
         return n.Literal(n.freeze(value))
     except TypeError as exc:
         raise QueryError(f"unsupported value: {exc}", path=where) from None
 
 
+def _as_regex(value: re.Pattern | n.Regex, where: str) -> n.Regex:
+    """A regex operand, validated: hand-built :class:`Regex` values are checked too."""
+    if isinstance(value, n.Regex):
+        return checked_regex(value.pattern, value.flags, where)
+    return _regex_from_pattern(value, where)
+
+
 def _regex_from_pattern(p: re.Pattern, where: str) -> n.Regex:
-    if not isinstance(p.pattern, str):
-        raise QueryError("regex patterns must be str, not bytes", path=where)
-    return checked_regex(p.pattern, options_of(p), where)
+    """A compiled Python pattern is its text and flags, read as PCRE2 (as pymongo sends it)."""
+    try:
+        regex = regex_from_pattern(p)
+    except ValueError as exc:
+        raise QueryError(str(exc), path=where) from None
+    return checked_regex(regex.pattern, regex.flags, where)
 
 
 def checked_regex(pattern: Any, flags: Any, where: str) -> n.Regex:
@@ -103,11 +113,12 @@ def checked_regex(pattern: Any, flags: Any, where: str) -> n.Regex:
         canon = canonical_options(flags)
     except ValueError as exc:
         raise QueryError(str(exc), path=where) from None
+    regex = n.Regex(pattern, canon)
     try:
-        compile_regex(n.Regex(pattern, canon))
-    except re.error as exc:
-        raise QueryError(f"invalid regular expression {pattern!r}: {exc}", path=where) from None
-    return n.Regex(pattern, canon)
+        compile_regex(regex)
+    except QueryError as exc:
+        raise QueryError(exc.message, path=where) from None
+    return regex
 
 
 def parse_path(key: Any, where: str) -> n.Path:
@@ -194,8 +205,7 @@ def _field(path: n.Path, value: Any, where: str, depth: int) -> list[n.Node]:
     if _is_operator_doc(value):
         return _operators(path, value, where, depth)
     if isinstance(value, re.Pattern | n.Regex):
-        regex = value if isinstance(value, n.Regex) else _regex_from_pattern(value, where)
-        return [n.Match(path, regex)]
+        return [n.Match(path, _as_regex(value, where))]
     return [n.Compare(path, "eq", _literal(value, where, depth))]
 
 
@@ -227,7 +237,7 @@ def _regex_operand(ops: Mapping, where: str) -> n.Regex:
     here = _sub(where, "$regex")
     options = ops.get("$options")
     if isinstance(pattern, re.Pattern | n.Regex):
-        base = pattern if isinstance(pattern, n.Regex) else _regex_from_pattern(pattern, here)
+        base = _as_regex(pattern, here)
         if options is not None:
             if base.flags:
                 raise QueryError("options set in both $regex and $options", path=here)
@@ -287,8 +297,7 @@ def _operator(path: n.Path, op: str, arg: Any, where: str, depth: int) -> n.Node
         return _elem_match(path, arg, where, depth)
     if op == "$not":
         if isinstance(arg, re.Pattern | n.Regex):
-            regex = arg if isinstance(arg, n.Regex) else _regex_from_pattern(arg, where)
-            return n.Not(n.Match(path, regex))
+            return n.Not(n.Match(path, _as_regex(arg, where)))
         if not isinstance(arg, Mapping):
             raise QueryError("$not needs a regex or an operator document", path=where)
         if not arg:
