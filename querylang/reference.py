@@ -33,7 +33,7 @@ def _is_index(key: str) -> bool:
 def resolve(doc: Any, path: n.Path, expand: bool = True) -> list[Any]:
     """Every value ``path`` reaches in ``doc`` (MISSING where it reaches nothing).
 
-    Rules (docs/semantics.md, "Paths"):
+    Rules (docs/semantics.md, "Paths"; ``jstests/core/query/match_numeric_components.js``):
     - a document step looks the key up (MISSING if absent);
     - an array step with a non-numeric key visits each element: a document element is
       looked up, any other element (scalar, nested array) gives MISSING; an empty array
@@ -42,21 +42,23 @@ def resolve(doc: Any, path: n.Path, expand: bool = True) -> list[Any]:
       document elements; nothing found gives MISSING;
     - a scalar step gives MISSING;
     - at the end, if ``expand`` and the value is an array, the array *and* each of its
-      elements are candidates (one level only).
+      elements are candidates (one level only) -- except an array reached by an index as
+      the last step, which is only itself: ``{"a.0": 42}`` does not match ``{a: [[42]]}``.
     """
-    out: list[Any] = []
-    _resolve(doc, path, 0, out)
+    found: list[tuple[Any, bool]] = []
+    _resolve(doc, path, 0, found)
     if expand and path:
         expanded: list[Any] = []
-        for v in out:
+        for v, by_index in found:
             expanded.append(v)
-            if is_array(v):
+            if not by_index and is_array(v):
                 expanded.extend(v)
         return expanded
-    return out
+    return [v for v, _ in found]
 
 
-def _resolve(value: Any, path: n.Path, i: int, out: list[Any]) -> None:
+def _resolve(value: Any, path: n.Path, i: int, out: list[tuple[Any, bool]]) -> None:
+    """Append ``(value, reached_by_index_as_last_step)`` for every value ``path[i:]`` reaches."""
     while i < len(path):
         key = path[i]
         if is_document(value):
@@ -68,25 +70,28 @@ def _resolve(value: Any, path: n.Path, i: int, out: list[Any]) -> None:
                 found = len(out)
                 idx = int(key)
                 if idx < len(value):
-                    _resolve(value[idx], path, i + 1, out)
+                    if i + 1 == len(path):
+                        out.append((value[idx], True))
+                    else:
+                        _resolve(value[idx], path, i + 1, out)
                 for e in value:
                     if is_document(e) and key in e:
                         _resolve(e[key], path, i + 1, out)
                 if len(out) == found:
-                    out.append(MISSING)
+                    out.append((MISSING, False))
                 return
             if not value:
-                out.append(MISSING)
+                out.append((MISSING, False))
                 return
             for e in value:
                 if is_document(e):
                     _resolve(e.get(key, MISSING), path, i + 1, out)
                 else:
-                    out.append(MISSING)
+                    out.append((MISSING, False))
             return
-        out.append(MISSING)
+        out.append((MISSING, False))
         return
-    out.append(value)
+    out.append((value, False))
 
 
 def _regex_matches(r: n.Regex, v: Any) -> bool:
