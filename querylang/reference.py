@@ -41,6 +41,8 @@ def resolve(doc: Any, path: n.Path, expand: bool = True) -> list[Any]:
     - an array step with a numeric key takes the element at that index, plus the key in
       document elements; nothing found gives MISSING;
     - a scalar step gives MISSING;
+    - an empty field name as the last step on an array gives the array itself
+      (``jstests/core/query/field_name_empty.js``);
     - at the end, if ``expand`` and the value is an array, the array *and* each of its
       elements are candidates (one level only) -- except an array reached by an index as
       the last step, which is only itself: ``{"a.0": 42}`` does not match ``{a: [[42]]}``.
@@ -66,6 +68,11 @@ def _resolve(value: Any, path: n.Path, i: int, out: list[tuple[Any, bool]]) -> N
             i += 1
             continue
         if is_array(value):
+            if key == "" and i + 1 == len(path):
+                # A trailing empty name on an array is the array itself: MongoDB's
+                # field_name_empty.js has {"x.": 3} match {x: [3]} but not {x: [{"": 3}]}.
+                out.append((value, False))
+                return
             if _is_index(key):
                 found = len(out)
                 idx = int(key)

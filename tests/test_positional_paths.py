@@ -153,3 +153,46 @@ def test_unreasonably_large_components_are_field_names(query: dict, expected: se
         {"_id": 4, "a": {BIG: [{BIG: 42}]}},
     ]
     assert _ids(query, docs) == expected
+
+
+# --- empty field names: jstests/core/query/field_name_empty.js ---------------------------
+
+EMPTY = [
+    {"_id": 0, "": 1},
+    {"_id": 1, "": {"": 1}},
+    {"_id": 2, "": {"": {"": 1}}},
+    {"_id": 3, "": {"": {"": {"": 1}}}},
+    {"_id": 4, "": 1, "a": 1},
+    {"_id": 5, "x": 3},
+    {"_id": 6, "x": [3]},
+    {"_id": 7, "x": {"": 3}},
+    {"_id": 8, "x": {"": [3]}},
+    {"_id": 9, "x": [{"": 3}]},
+    {"_id": 10, "x": [{"": [3]}]},
+    {"_id": 11, "x": {"": [{"": 3}]}},
+    {"_id": 12, "x": {"": {"y": 3}}},
+    {"_id": 13, "": [1]},
+]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ({".": 1}, {1, 13}),
+        ({"..": 1}, {2}),
+        ({"...": 1}, {3}),
+        ({"": 1}, {0, 4, 13}),
+        ({"": 1, "a": 1}, {4}),
+        ({"": 1, "a": 2}, set()),
+        ({"x.": 3}, {6, 7, 8}),
+        ({"x..y": 3}, {12}),
+        ({"x..": 3}, {8, 10}),
+        ({"$and": [{"x.": 3}, {"_id": {"$lt": 8}}]}, {6, 7}),
+        ({"x.": {"$exists": False}}, {0, 1, 2, 3, 4, 5, 13}),
+        ({"x": {"$elemMatch": {"": 3}}}, {9, 10}),
+        ({"x": {"$elemMatch": {"": {"$type": "array"}}}}, {10}),
+        ({"x.": {"$elemMatch": {"": 3}}}, {9, 10, 11}),
+    ],
+)
+def test_empty_field_names(query: dict, expected: set[int]) -> None:
+    assert _ids(query, EMPTY) == expected

@@ -147,9 +147,9 @@ def checked_regex(pattern: Any, flags: Any, where: str) -> n.Regex:
 def parse_path(key: Any, where: str) -> n.Path:
     if not isinstance(key, str):
         raise QueryError(f"field names must be strings, not {type(key).__name__}", path=where)
+    # Empty field names are legal anywhere in a path ("", ".", "x.", "x..y"), as in
+    # MongoDB (jstests/core/query/field_name_empty.js); reference.resolve gives their rule.
     parts = tuple(key.split("."))
-    if any(p == "" for p in parts):
-        raise QueryError(f"empty field name in path {key!r}", path=where)
     if parts[0].startswith("$"):
         raise QueryError(f"unknown top-level operator {key!r}", path=where)
     return parts
