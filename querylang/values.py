@@ -245,7 +245,7 @@ def _is_nan(v: Any) -> bool:
 
 
 def _cmp(a: Any, b: Any) -> int:
-    return (a > b) - (a < b)
+    return int(a > b) - int(a < b)
 
 
 def _regex_parts(v: Any) -> tuple[str, str]:
@@ -359,7 +359,7 @@ def elem_match_document(element: Any) -> Mapping[str, Any] | None:
     ...}``, as in MongoDB's ``ElemMatchObjectMatchExpression``.  Anything else is skipped.
     """
     if element.__class__ is dict or isinstance(element, Mapping):
-        return element  # type: ignore[no-any-return]
+        return element
     if isinstance(element, list | tuple):
         return {str(i): x for i, x in enumerate(element)}
     return None

@@ -182,7 +182,7 @@ def _encode_date(value: _dt.datetime, canonical: bool) -> Any:
     return f"{utc.year:04d}-{utc:%m-%dT%H:%M:%S}{frac}Z"
 
 
-def _regex_from_pattern(pattern: re.Pattern, where: str) -> Regex:
+def _regex_from_pattern(pattern: re.Pattern[Any], where: str) -> Regex:
     try:
         return regex_from_pattern(pattern)
     except ValueError:
