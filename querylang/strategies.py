@@ -314,9 +314,22 @@ def _regexes() -> st.SearchStrategy[n.Regex]:
     return st.builds(n.Regex, st.sampled_from(_PATTERNS), st.sampled_from(_REGEX_FLAGS))
 
 
+def _in_int64(value: Any) -> bool:
+    """Query literals are MongoDB values: no int beyond int64 (from_dict refuses them;
+    stored documents may hold any int)."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return -(2**63) <= value < 2**63
+    if isinstance(value, dict):
+        return all(_in_int64(v) for v in value.values())
+    if isinstance(value, list | tuple):
+        return all(_in_int64(v) for v in value)
+    return True
+
+
 def literals(values: st.SearchStrategy[Any] | None = None) -> st.SearchStrategy[n.Literal]:
-    """Literal operands over the same value pools as :func:`documents`."""
-    return (values if values is not None else json_values(2)).map(lambda v: n.Literal(n.freeze(v)))
+    """Literal operands over the same value pools as :func:`documents` (ints within int64)."""
+    pool = values if values is not None else json_values(2).filter(_in_int64)
+    return pool.map(lambda v: n.Literal(n.freeze(v)))
 
 
 class _Spec(NamedTuple):
@@ -500,7 +513,7 @@ def dict_queries(
     name or number, float ``$mod`` operands, ``$elemMatch``, ``$and/$or/$nor``,
     ``$comment``, and ``to_dict`` of random :func:`queries`.  ``json_only`` keeps to what
     plain JSON text can spell; ``glob=False`` leaves out ipyparallel's ``$glob``."""
-    v = values if values is not None else json_values(2, json_only=json_only)
+    v = values if values is not None else json_values(2, json_only=json_only).filter(_in_int64)
     top = tuple(fields) if fields else DEFAULT_FIELDS
     docs = _filter_doc(top, v, json_only, glob, max_depth)
     if json_only:

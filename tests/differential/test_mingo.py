@@ -87,7 +87,11 @@ def _without_comments(q: Any) -> Any:
 
 
 def _has_non_document_in_array(doc: Any) -> bool:
-    return any(isinstance(v, list) and any(not isinstance(e, dict) for e in v) for v in _walk(doc))
+    """An empty array, or one holding a non-document: field steps reach *missing* there."""
+    return any(
+        isinstance(v, list) and (not v or any(not isinstance(e, dict) for e in v))
+        for v in _walk(doc)
+    )
 
 
 def _dotted_or_elem_match(query: dict) -> bool:
@@ -107,10 +111,16 @@ MINGO_DIFFERENCES: dict[str, tuple[str, Callable[[dict, dict], bool]]] = {
         "Missing Fields'; jstests/core/query/null_query_semantics.js); mingo does not",
         lambda q, d: any(f'"{op}": null' in json.dumps(q) for op in ("$gte", "$lte")),
     ),
+    "all-null": (
+        "$all is an $and of its values (manual, '$all'), so $all: [null] matches null and "
+        "missing fields like {a: null}; mingo matches neither",
+        lambda q, d: '"$all": [null' in json.dumps(q),
+    ),
     "array-paths": (
         "a field step over an array looks into document elements only and never into nested "
-        "arrays, and reaches missing for other elements (jstests/core/query/"
-        "null_query_semantics.js, match_numeric_components.js); mingo descends differently",
+        "arrays, and reaches missing for other elements and for an empty array (jstests/core/"
+        "query/null_query_semantics.js, match_numeric_components.js); mingo descends "
+        "differently",
         lambda q, d: _dotted_or_elem_match(q) and _has_non_document_in_array(d),
     ),
     "array-operand": (
