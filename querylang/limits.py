@@ -16,6 +16,10 @@ __all__ = [
     "MAX_ELEM_MATCH_DEPTH",
     "MAX_PAREN_NESTING",
     "MAX_INLINE_FILTER_CHARS",
+    "MAX_REGEX_PATTERN_BYTES",
+    "REGEX_MATCH_LIMIT",
+    "REGEX_DEPTH_LIMIT",
+    "REGEX_HEAP_LIMIT_KIB",
 ]
 
 #: Nesting of a filter document (``$and`` in ``$elemMatch`` in ...) and of literal values in
@@ -43,3 +47,18 @@ MAX_PAREN_NESTING = 48
 #: Generated expressions longer than this get no inlined ``filter`` (it would double the
 #: compile time of very wide queries); ``filter`` then calls the predicate per record.
 MAX_INLINE_FILTER_CHARS = 20_000
+
+#: Longest ``$regex`` pattern, in UTF-8 bytes: MongoDB's own limit (``pcre2_set_max_pattern_length``
+#: in the server's ``util/pcre.cpp``); longer patterns are refused as the server refuses them.
+MAX_REGEX_PATTERN_BYTES = 32_764
+
+#: PCRE2 match limit: the backtracking budget of one regex search on one string.  This is
+#: PCRE2's default, which MongoDB keeps unless configured (``internalQueryRegexMatchLimit``).
+REGEX_MATCH_LIMIT = 10_000_000
+
+#: PCRE2 depth limit (backtracking frames kept at once); PCRE2's default.
+REGEX_DEPTH_LIMIT = 10_000_000
+
+#: PCRE2 heap limit in KiB for one search: 128 MiB, far below PCRE2's default of 20 GB, so
+#: one regex on one long string cannot exhaust memory.
+REGEX_HEAP_LIMIT_KIB = 128 * 1024

@@ -35,6 +35,13 @@ __all__ = [
     "is_document",
     "mongo_mod",
     "elem_match_document",
+    "INT64_MIN",
+    "INT64_MAX",
+    "check_int64",
+    "check_decimal128",
+    "check_date",
+    "date_instant",
+    "to_int64",
 ]
 
 
@@ -53,6 +60,8 @@ class _Missing:
 MISSING: Final = _Missing()
 
 _INT32 = 2**31
+#: MongoDB's integers are 64-bit (BSON int64); pymongo refuses larger Python ints.
+INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
 _NUMBER_TYPES = (int, float, decimal.Decimal)
 _BIN_TYPES = (bytes, bytearray, memoryview)
 
@@ -141,8 +150,92 @@ def matches_type(v: Any, types: tuple[str, ...]) -> bool:
     return t is not None and type_matches(t, types)
 
 
-def _aware(d: _dt.datetime) -> _dt.datetime:
-    return d if d.tzinfo is not None else d.astimezone()
+def _local_offset(d: _dt.datetime) -> _dt.timedelta:
+    """The local zone's UTC offset at naive ``d`` (naive datetimes are local time).  At the
+    ends of Python's range, where ``astimezone`` overflows, the offset of a nearby year."""
+    try:
+        offset = d.astimezone().utcoffset()
+    except (OverflowError, ValueError, OSError):
+        near = d.replace(year=min(max(d.year, 2), 9998), day=min(d.day, 28))
+        offset = near.astimezone().utcoffset()
+    return offset if offset is not None else _dt.timedelta(0)
+
+
+_US = _dt.timedelta(microseconds=1)
+
+
+def date_instant(d: _dt.datetime) -> int:
+    """``d`` as microseconds since 0001-01-01 UTC: MongoDB compares dates as instants.
+
+    Exact integer arithmetic, so it never overflows where ``astimezone(UTC)`` would (an
+    aware ``0001-01-01T00:00+01:00`` is an instant before Python's ``datetime.min``)."""
+    offset = d.utcoffset() if d.tzinfo is not None else _local_offset(d)
+    seconds = (d.toordinal() * 86_400) + d.hour * 3600 + d.minute * 60 + d.second
+    return seconds * 1_000_000 + d.microsecond - (offset or _dt.timedelta(0)) // _US
+
+
+def check_date(value: _dt.datetime) -> _dt.datetime:
+    """``value`` as an aware datetime (naive means local time), or ValueError if its instant
+    cannot be a query literal: it must be expressible in UTC within Python's years 1-9999
+    (MongoDB dates are UTC instants).  Every front end checks date literals with this."""
+    if not isinstance(value, _dt.datetime):
+        raise ValueError(f"not a datetime: {type(value).__name__}")
+    try:
+        aware = value if value.tzinfo is not None else value.astimezone()
+        aware.astimezone(_dt.UTC)
+    except (OverflowError, ValueError, OSError):
+        raise ValueError(
+            f"date {value.isoformat()} is outside the range of UTC instants this library can "
+            "represent (0001-01-01T00:00:00Z to 9999-12-31T23:59:59.999999Z)"
+        ) from None
+    return aware
+
+
+def check_int64(value: int) -> int:
+    """``value`` if it fits in MongoDB's 64-bit integers, else ValueError (as pymongo's
+    OverflowError: BSON has no larger integer)."""
+    if not INT64_MIN <= value <= INT64_MAX:
+        digits = len(str(abs(value))) if abs(value) < 10**4000 else "4000+"
+        raise ValueError(
+            f"integer with {digits} digits does not fit in 64 bits: MongoDB has no larger "
+            "integer (use a float or a Decimal)"
+        )
+    return value
+
+
+_DECIMAL128 = decimal.Context(
+    prec=34, Emin=-6143, Emax=6144, clamp=1, traps=[decimal.Inexact, decimal.Overflow]
+)
+
+
+def check_decimal128(value: decimal.Decimal) -> decimal.Decimal:
+    """``value`` if a BSON decimal128 holds it exactly (34 digits, exponent -6176..6111),
+    else ValueError (pymongo's Decimal128 refuses it too)."""
+    if not value.is_finite():
+        return value
+    try:
+        _DECIMAL128.create_decimal(value)
+    except (decimal.Inexact, decimal.Overflow, decimal.Rounded):
+        raise ValueError(f"Decimal {value} does not fit in a BSON decimal128") from None
+    return value
+
+
+def to_int64(value: Any) -> int | None:
+    """A number truncated toward zero, if finite and within int64 (as MongoDB converts
+    ``$mod`` operands and dividends), else None.  Never raises (``Decimal('sNaN')`` too)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value if INT64_MIN <= value <= INT64_MAX else None
+    if isinstance(value, float):
+        if value != value or not -(2.0**63) <= value < 2.0**63:
+            return None  # NaN, infinities and magnitudes beyond int64
+        return int(value)
+    if isinstance(value, decimal.Decimal):
+        if not value.is_finite() or not -(2**63) - 1 < value < 2**63:
+            return None
+        return int(value)  # truncates toward zero
+    return None
 
 
 def _is_nan(v: Any) -> bool:
@@ -152,9 +245,7 @@ def _is_nan(v: Any) -> bool:
 
 
 def _cmp(a: Any, b: Any) -> int:
-    greater: bool = a > b
-    less: bool = a < b
-    return greater - less
+    return int(a > b) - int(a < b)
 
 
 def _regex_parts(v: Any) -> tuple[str, str]:
@@ -190,7 +281,7 @@ def compare(a: Any, b: Any) -> int:
     if ra == R_STRING or ra == R_BOOL:
         return _cmp(a, b)
     if ra == R_DATE:
-        return _cmp(_aware(a), _aware(b))
+        return _cmp(date_instant(a), date_instant(b))
     if ra == R_OBJECT or ra == R_ARRAY:
         ia, ib = _items(a), _items(b)
         for (ka, va), (kb, vb) in zip(ia, ib, strict=False):
@@ -247,17 +338,18 @@ def compare_op(op: str, a: Any, b: Any) -> bool:
 
 
 def mongo_mod(value: Any, divisor: int, remainder: int) -> bool:
-    """``$mod`` on one value: numbers only, truncated toward zero, C remainder sign."""
-    if not is_number(value):
+    """``$mod`` on one value (jstests/core/query/mod/*.js): a number truncated toward zero,
+    C remainder sign (the dividend's).  NaN, infinities and doubles or decimals beyond int64
+    (-1e19, 1e19) never match.  A Python int is exact at any size (BSON has no int beyond
+    int64; docs/semantics.md, "Numbers")."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        dividend: int | None = int(value)
+    else:
+        dividend = to_int64(value)
+    if dividend is None or divisor == 0:
         return False
-    if isinstance(value, float | decimal.Decimal):
-        if not math.isfinite(value):
-            return False
-        value = int(value)  # truncates toward zero
-    r: int = abs(value) % abs(divisor)
-    if value < 0:
-        r = -r
-    return r == remainder
+    r = abs(dividend) % abs(divisor)
+    return (-r if dividend < 0 else r) == remainder
 
 
 def elem_match_document(element: Any) -> Mapping[str, Any] | None:

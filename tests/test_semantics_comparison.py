@@ -35,7 +35,7 @@ NAN = math.nan
         (1, 1.0, True),  # numbers compare by value across int, float and Decimal
         (0, -0.0, True),
         (2**53 + 1, 2**53 + 1, True),  # exactly, beyond a double's precision
-        (2**70, float(2**70), True),
+        (float(2**70), 2**70, True),  # a stored int beyond int64 compares exactly
         (1, decimal.Decimal(1), True),
         (0.1, decimal.Decimal(0.1), True),  # the double's exact value
         (0.1, decimal.Decimal("0.1"), False),  # a double 0.1 is not exactly 0.1

@@ -62,7 +62,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from ..nodes import Regex
-from ..regex import canonical_options, options_of
+from ..regex import canonical_options, regex_from_pattern
 
 __all__ = ["encode", "decode", "dumps", "loads", "WRAPPER_KEYS"]
 
@@ -183,9 +183,10 @@ def _encode_date(value: _dt.datetime, canonical: bool) -> Any:
 
 
 def _regex_from_pattern(pattern: re.Pattern[Any], where: str) -> Regex:
-    if not isinstance(pattern.pattern, str):
-        raise TypeError(f"at {where}: cannot encode a bytes regex as Extended JSON")
-    return Regex(pattern.pattern, options_of(pattern))
+    try:
+        return regex_from_pattern(pattern)
+    except ValueError:
+        raise TypeError(f"at {where}: cannot encode a bytes regex as Extended JSON") from None
 
 
 # --- decoding ---------------------------------------------------------------------------
@@ -293,8 +294,8 @@ def _decode_regex(payload: Any, where: str) -> Regex:
     if not isinstance(pattern, str) or not isinstance(options, str):
         raise _fail(where, "$regularExpression", "pattern and options must be strings")
     try:
-        # "u" is dropped here but kept by from_dict (behaviour of record; see docs/semantics.md)
-        return Regex(pattern, canonical_options(options.replace("u", "")))
+        # "u" is kept, as from_dict keeps it: MongoDB accepts it (and it changes no match)
+        return Regex(pattern, canonical_options(options))
     except ValueError as exc:
         raise _fail(where, "$regularExpression", str(exc)) from None
 

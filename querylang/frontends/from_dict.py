@@ -7,7 +7,8 @@ Every malformed part raises :class:`QueryError` naming where it is (``$and[2].su
 
 from __future__ import annotations
 
-import math
+import datetime as _dt
+import decimal
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -15,7 +16,8 @@ from typing import Any
 from .. import nodes as n
 from ..errors import QueryError, suggest
 from ..limits import MAX_QUERY_DEPTH
-from ..regex import canonical_options, compile_regex, options_of
+from ..regex import canonical_options, compile_regex, regex_from_pattern
+from ..values import check_date, check_decimal128, check_int64, to_int64
 
 __all__ = ["from_dict", "parse_path", "checked_regex"]
 
@@ -58,14 +60,24 @@ _UNSUPPORTED = {
 }
 
 
+def _shown(value: Any) -> str:
+    """``repr(value)`` for messages, short, and safe for ints too long for ``str``."""
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10**40:
+        return f"<an integer of about {value.bit_length() * 30103 // 100000} digits>"
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
 def _sub(where: str, key: str | int) -> str:
     if isinstance(key, int):
         return f"{where}[{key}]"
     return f"{where}.{key}" if where else key
 
 
-def _check_value_depth(value: Any, where: str, base: int) -> None:
-    """Refuse literals nested deeper than MAX_QUERY_DEPTH, iteratively (no recursion to blow)."""
+def _check_value(value: Any, where: str, base: int) -> None:
+    """Refuse literals nested deeper than MAX_QUERY_DEPTH (iteratively: no recursion to
+    blow) and values MongoDB cannot hold: ints beyond int64, decimals beyond decimal128,
+    dates outside the UTC range (docs/semantics.md, "Numbers", "Dates")."""
     stack = [(value, base)]
     while stack:
         v, d = stack.pop()
@@ -75,22 +87,43 @@ def _check_value_depth(value: Any, where: str, base: int) -> None:
             stack.extend((x, d + 1) for x in v.values())
         elif isinstance(v, list | tuple):
             stack.extend((x, d + 1) for x in v)
+        elif isinstance(v, bool):
+            continue
+        try:
+            if isinstance(v, int):
+                check_int64(v)
+            elif isinstance(v, decimal.Decimal):
+                check_decimal128(v)
+            elif isinstance(v, _dt.datetime):
+                check_date(v)
+        except ValueError as exc:
+            raise QueryError(str(exc), path=where) from None
 
 
 def _literal(value: Any, where: str, depth: int) -> n.Literal:
-    _check_value_depth(value, where, depth)
-    if isinstance(value, re.Pattern):
-        value = _regex_from_pattern(value, where)
+    _check_value(value, where, depth)
+    if isinstance(value, re.Pattern | n.Regex):
+        value = _as_regex(value, where)
     try:
         return n.Literal(n.freeze(value))
     except TypeError as exc:
         raise QueryError(f"unsupported value: {exc}", path=where) from None
 
 
+def _as_regex(value: re.Pattern[Any] | n.Regex, where: str) -> n.Regex:
+    """A regex operand, validated: hand-built :class:`Regex` values are checked too."""
+    if isinstance(value, n.Regex):
+        return checked_regex(value.pattern, value.flags, where)
+    return _regex_from_pattern(value, where)
+
+
 def _regex_from_pattern(p: re.Pattern[Any], where: str) -> n.Regex:
-    if not isinstance(p.pattern, str):
-        raise QueryError("regex patterns must be str, not bytes", path=where)
-    return checked_regex(p.pattern, options_of(p), where)
+    """A compiled Python pattern is its text and flags, read as PCRE2 (as pymongo sends it)."""
+    try:
+        regex = regex_from_pattern(p)
+    except ValueError as exc:
+        raise QueryError(str(exc), path=where) from None
+    return checked_regex(regex.pattern, regex.flags, where)
 
 
 def checked_regex(pattern: Any, flags: Any, where: str) -> n.Regex:
@@ -103,19 +136,20 @@ def checked_regex(pattern: Any, flags: Any, where: str) -> n.Regex:
         canon = canonical_options(flags)
     except ValueError as exc:
         raise QueryError(str(exc), path=where) from None
+    regex = n.Regex(pattern, canon)
     try:
-        compile_regex(n.Regex(pattern, canon))
-    except re.error as exc:
-        raise QueryError(f"invalid regular expression {pattern!r}: {exc}", path=where) from None
-    return n.Regex(pattern, canon)
+        compile_regex(regex)
+    except QueryError as exc:
+        raise QueryError(exc.message, path=where) from None
+    return regex
 
 
 def parse_path(key: Any, where: str) -> n.Path:
     if not isinstance(key, str):
         raise QueryError(f"field names must be strings, not {type(key).__name__}", path=where)
+    # Empty field names are legal anywhere in a path ("", ".", "x.", "x..y"), as in
+    # MongoDB (jstests/core/query/field_name_empty.js); reference.resolve gives their rule.
     parts = tuple(key.split("."))
-    if any(p == "" for p in parts):
-        raise QueryError(f"empty field name in path {key!r}", path=where)
     if parts[0].startswith("$"):
         raise QueryError(f"unknown top-level operator {key!r}", path=where)
     return parts
@@ -194,8 +228,7 @@ def _field(path: n.Path, value: Any, where: str, depth: int) -> list[n.Node]:
     if _is_operator_doc(value):
         return _operators(path, value, where, depth)
     if isinstance(value, re.Pattern | n.Regex):
-        regex = value if isinstance(value, n.Regex) else _regex_from_pattern(value, where)
-        return [n.Match(path, regex)]
+        return [n.Match(path, _as_regex(value, where))]
     return [n.Compare(path, "eq", _literal(value, where, depth))]
 
 
@@ -208,7 +241,7 @@ def _operators(path: n.Path, ops: Mapping[Any, Any], where: str, depth: int) -> 
         here = _sub(where, op) if isinstance(op, str) else where
         if not isinstance(op, str) or not op.startswith("$"):
             raise QueryError(
-                f"cannot mix operators and field names in one condition ({op!r})", path=here
+                f"cannot mix operators and field names in one condition ({_shown(op)})", path=here
             )
         if op in ("$regex", "$options"):
             if regex_done:
@@ -227,7 +260,7 @@ def _regex_operand(ops: Mapping[Any, Any], where: str) -> n.Regex:
     here = _sub(where, "$regex")
     options = ops.get("$options")
     if isinstance(pattern, re.Pattern | n.Regex):
-        base = pattern if isinstance(pattern, n.Regex) else _regex_from_pattern(pattern, here)
+        base = _as_regex(pattern, here)
         if options is not None:
             if base.flags:
                 raise QueryError("options set in both $regex and $options", path=here)
@@ -237,7 +270,16 @@ def _regex_operand(ops: Mapping[Any, Any], where: str) -> n.Regex:
 
 
 def _number(arg: Any) -> bool:
-    return isinstance(arg, int | float) and not isinstance(arg, bool)
+    return isinstance(arg, int | float | decimal.Decimal) and not isinstance(arg, bool)
+
+
+def _whole(arg: Any) -> int | None:
+    """``arg`` as an int64 if it is a whole number within int64 (ints, floats like 2.0,
+    Decimals like 2.00), else None.  Never raises (10**400, 1e300, NaN, sNaN)."""
+    if not _number(arg):
+        return None
+    whole = to_int64(arg)
+    return whole if whole is not None and whole == arg else None
 
 
 def _operator(path: n.Path, op: str, arg: Any, where: str, depth: int) -> n.Node:
@@ -279,16 +321,16 @@ def _operator(path: n.Path, op: str, arg: Any, where: str, depth: int) -> n.Node
         return n.Type(path, _types(arg, where))
     if op == "$mod":
         return _mod(path, arg, where)
-    if op == "$size":
-        if _number(arg) and float(arg).is_integer() and arg >= 0:
-            return n.Size(path, int(arg))
-        raise QueryError("$size needs a non-negative whole number", path=where)
+    if op == "$size":  # jstests/core/query/find/find_size.js: -1, "str", 3.2 are refused
+        size = _whole(arg)
+        if size is None or size < 0:
+            raise QueryError("$size needs a non-negative whole number (64-bit)", path=where)
+        return n.Size(path, size)
     if op == "$elemMatch":
         return _elem_match(path, arg, where, depth)
     if op == "$not":
         if isinstance(arg, re.Pattern | n.Regex):
-            regex = arg if isinstance(arg, n.Regex) else _regex_from_pattern(arg, where)
-            return n.Not(n.Match(path, regex))
+            return n.Not(n.Match(path, _as_regex(arg, where)))
         if not isinstance(arg, Mapping):
             raise QueryError("$not needs a regex or an operator document", path=where)
         if not arg:
@@ -315,16 +357,19 @@ def _types(arg: Any, where: str) -> tuple[str, ...]:
                 hint = suggest(x, n.TYPE_NAMES)
                 raise QueryError(f"unknown $type {x!r}", path=where, hint=hint)
             name = x
-        elif _number(x) and float(x).is_integer() and int(x) in n.TYPE_BY_CODE:
-            name = n.TYPE_BY_CODE[int(x)]
+        elif (code := _whole(x)) is not None and code in n.TYPE_BY_CODE:
+            name = n.TYPE_BY_CODE[code]
         else:
-            raise QueryError(f"invalid $type {x!r}", path=where)
+            raise QueryError(f"invalid $type {_shown(x)}", path=where)
         if name not in out:
             out.append(name)
     return tuple(out)
 
 
 def _mod(path: n.Path, arg: Any, where: str) -> n.Node:
+    """``$mod: [divisor, remainder]`` (jstests/core/query/mod/mod.js, mod_special_values.js):
+    numbers of any type, truncated toward zero; NaN, infinities and values beyond int64 are
+    BadValue, and so is a divisor that truncates to 0."""
     if not isinstance(arg, list | tuple):
         raise QueryError("$mod needs a list [divisor, remainder]", path=where)
     if len(arg) < 2:
@@ -335,9 +380,13 @@ def _mod(path: n.Path, arg: Any, where: str) -> n.Node:
     for x, what in zip(arg, ("divisor", "remainder"), strict=True):
         if not _number(x):
             raise QueryError(f"$mod {what} must be a number", path=where)
-        if isinstance(x, float) and not math.isfinite(x):
+        value = to_int64(x)
+        finite = x.is_finite() if isinstance(x, decimal.Decimal) else x - x == 0
+        if not finite:
             raise QueryError(f"$mod {what} cannot be NaN or infinite", path=where)
-        out.append(int(x))  # truncates toward zero, as MongoDB does
+        if value is None:
+            raise QueryError(f"$mod {what} must fit in a 64-bit integer", path=where)
+        out.append(value)
     if out[0] == 0:
         raise QueryError("$mod divisor cannot be 0", path=where)
     return n.Mod(path, out[0], out[1])

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from ..to_dict import to_dict
 from . import _pools as p
 from .trees import paths, queries
-from .values import json_values
+from .values import in_int64, json_values
 
 __all__ = ["dict_queries"]
 
@@ -82,7 +82,7 @@ def dict_queries(
     name or number, float ``$mod`` operands, ``$elemMatch``, ``$and/$or/$nor``,
     ``$comment``, and ``to_dict`` of random :func:`queries`.  ``json_only`` keeps to what
     plain JSON text can spell; ``glob=False`` leaves out ipyparallel's ``$glob``."""
-    v = values if values is not None else json_values(2, json_only=json_only)
+    v = values if values is not None else json_values(2, json_only=json_only).filter(in_int64)
     top = tuple(fields) if fields else p.DEFAULT_FIELDS
     docs = _filter_doc(top, v, json_only, glob, max_depth)
     if json_only:

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from .. import nodes as n
 from . import _pools as p
-from .values import json_values
+from .values import in_int64, json_values
 
 __all__ = ["paths", "literals", "queries"]
 
@@ -49,8 +49,9 @@ _REGEXES = st.builds(n.Regex, st.sampled_from(p.PATTERNS), st.sampled_from(p.REG
 
 
 def literals(values: st.SearchStrategy[Any] | None = None) -> st.SearchStrategy[n.Literal]:
-    """Literal operands over the same value pools as :func:`documents`."""
-    return (values if values is not None else json_values(2)).map(lambda v: n.Literal(n.freeze(v)))
+    """Literal operands over the same value pools as :func:`documents` (ints within int64)."""
+    pool = values if values is not None else json_values(2).filter(in_int64)
+    return pool.map(lambda v: n.Literal(n.freeze(v)))
 
 
 class _Spec(NamedTuple):

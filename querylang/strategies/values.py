@@ -101,3 +101,15 @@ def documents(
     top = tuple(fields) if fields else DEFAULT_FIELDS
     value = json_values(max(max_depth - 1, 0))
     return st.fixed_dictionaries({}, optional=dict.fromkeys(top, value))
+
+
+def in_int64(value: Any) -> bool:
+    """Query literals are MongoDB values: no int beyond int64 (from_dict refuses them;
+    stored documents may hold any int)."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return -(2**63) <= value < 2**63
+    if isinstance(value, dict):
+        return all(in_int64(v) for v in value.values())
+    if isinstance(value, list | tuple):
+        return all(in_int64(v) for v in value)
+    return True
