@@ -16,8 +16,19 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from .dictdb import DATE_FIELDS, BaseDB, DictDB, NoData, NoDB
     from .planning import QueryPlan, plan
+    from .sqlite import DatabaseFileError, SQLiteDB
 
-__all__ = ["BaseDB", "DictDB", "NoDB", "NoData", "DATE_FIELDS", "QueryPlan", "plan"]
+__all__ = [
+    "BaseDB",
+    "DictDB",
+    "NoDB",
+    "NoData",
+    "DATE_FIELDS",
+    "QueryPlan",
+    "plan",
+    "SQLiteDB",
+    "DatabaseFileError",
+]
 __version__ = "0.1.0"
 
 _LAZY = {
@@ -28,6 +39,8 @@ _LAZY = {
     "DATE_FIELDS": "dictdb",
     "QueryPlan": "planning",
     "plan": "planning",
+    "SQLiteDB": "sqlite",
+    "DatabaseFileError": "sqlite",
 }
 
 

@@ -56,33 +56,30 @@ import datetime as _dt
 import decimal
 import json
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Final
 from zoneinfo import ZoneInfo
 
 from ..nodes import Path, Regex
+from .encoding import DATE_TAG, SEPARATOR, date_micros, encode
 
 __all__ = [
     "Stored",
     "store",
     "load",
+    "LAZY",
+    "Pending",
+    "has_binary",
+    "fill",
     "needles",
     "date_micros",
     "DATE_TAG",
     "SEPARATOR",
 ]
 
-#: The key of a date tag: ``json_extract(doc, '$.p."$date"')`` is a date's µs, else NULL.
-DATE_TAG = "$date"
-#: Separates the paths of the ``irregular`` column.
-SEPARATOR = "|"
-
 _EPOCH = _dt.datetime(1970, 1, 1, tzinfo=_dt.UTC)
 _NAIVE_EPOCH = _dt.datetime(1970, 1, 1)
-_US = _dt.timedelta(microseconds=1)
-_I64_LO, _I64_HI = -(2**63), 2**63
-_F53 = float(2**53)
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,210 +96,11 @@ def needles(path: Path) -> list[str]:
     return [SEPARATOR + ".".join(path[:i]) + SEPARATOR for i in range(1, len(path) + 1)]
 
 
-def date_micros(value: _dt.datetime) -> int | None:
-    """µs since the epoch of an aware datetime (None if it is naive in effect)."""
-    if value.tzinfo is None:
-        return None
-    try:
-        return (value - _EPOCH) // _US
-    except TypeError:  # a tzinfo whose utcoffset() is None
-        return None
-
-
-def _has_surrogate(s: str) -> bool:
-    try:
-        s.encode("utf-8")
-    except UnicodeEncodeError:
-        return True
-    return False
-
-
-class _Encoder:
-    """One document's walk: JSON-able copy, binary chunks, irregular paths."""
-
-    __slots__ = ("marks", "chunks", "size")
-
-    def __init__(self) -> None:
-        self.marks: list[str] = []
-        self.chunks: list[bytes] = []
-        self.size = 0
-
-    def mark(self, parent: str | None, key: str) -> None:
-        if parent is not None:
-            self.marks.append(key if not parent else parent + "." + key)
-
-    def value(self, v: Any, parent: str | None, key: str) -> Any:
-        """Encode ``v`` found at ``parent.key`` (``parent`` None: below an array or a tag)."""
-        t = type(v)
-        if t is str:
-            if "\x00" in v:
-                self.mark(parent, key)
-            elif not v.isascii() and _has_surrogate(v):
-                self.mark(parent, key)
-                return {"$str": v.encode("utf-16-le", "surrogatepass").hex()}
-            return v
-        if v is None or t is bool:
-            return v
-        if t is int:
-            if _I64_LO <= v < _I64_HI:
-                return v
-            self.mark(parent, key)
-            return {"$int": str(v)}
-        if t is float:
-            if v.is_integer() and -_F53 <= v <= _F53:
-                return v
-            self.mark(parent, key)
-            if v != v or v in (_INF, -_INF):
-                return {"$float": repr(v)}
-            return v
-        if t is dict:
-            return self.document(v, None if parent is None else _join(parent, key))
-        if t is list:
-            self.mark(parent, key)
-            return [self.value(x, None, "") for x in v]
-        if t is _dt.datetime:
-            return self.date(v, parent, key)
-        if t is bytes:
-            return {"$bytes": self.chunk(v)}
-        return self.other(v, parent, key)
-
-    def other(self, v: Any, parent: str | None, key: str) -> Any:
-        """The less common types (and subclasses of the common ones)."""
-        if isinstance(v, Mapping):
-            return self.document(v, None if parent is None else _join(parent, key))
-        if isinstance(v, tuple):
-            self.mark(parent, key)
-            return {"$tuple": [self.value(x, None, "") for x in v]}
-        if isinstance(v, list):
-            self.mark(parent, key)
-            return [self.value(x, None, "") for x in v]
-        if isinstance(v, bytearray):
-            return {"$bytearray": self.chunk(bytes(v))}
-        if isinstance(v, memoryview):
-            return {"$memoryview": self.chunk(v.tobytes())}
-        if isinstance(v, bytes):
-            return {"$bytes": self.chunk(bytes(v))}
-        if isinstance(v, _dt.datetime):
-            return self.date(v, parent, key)
-        if isinstance(v, decimal.Decimal):
-            self.mark(parent, key)
-            return {"$decimal": str(v)}
-        if isinstance(v, Regex):
-            self.mark(parent, key)
-            return {"$regex": v.pattern, "$options": v.flags}
-        if isinstance(v, re.Pattern) and isinstance(v.pattern, str):
-            self.mark(parent, key)
-            return {"$pattern": v.pattern, "$flags": v.flags}
-        for base in (bool, int, float, str):  # subclasses (IntEnum, ...) as their builtin
-            if isinstance(v, base):
-                return self.value(base(v), parent, key)
-        raise TypeError(f"cannot store a {type(v).__name__} value")
-
-    def document(self, d: Mapping[str, Any], path: str | None) -> dict[str, Any]:
-        out: dict[str, Any] = {}
-        escaped = False
-        for k, x in d.items():
-            if type(k) is not str:
-                if not isinstance(k, str):
-                    raise TypeError(f"document keys must be strings, not {type(k).__name__}")
-                k = str(k)
-            if k[:1] == "$":
-                escaped = True
-            if "\x00" in k or (not k.isascii() and _has_surrogate(k)):
-                # No SQL path can name this key (it cannot be bound), so nothing below it is
-                # ever pushed down: no irregular paths are needed there.
-                escaped = escaped or _has_surrogate(k)
-                out[k] = self.value(x, None, k)
-            else:
-                out[k] = self.value(x, path, k)
-        if escaped:
-            return {"$esc": 1, **{_escape_key(k): x for k, x in out.items()}}
-        return out
-
-    def date(self, v: _dt.datetime, parent: str | None, key: str) -> dict[str, Any]:
-        micros = date_micros(v)
-        if micros is None:
-            self.mark(parent, key)
-            tag: dict[str, Any] = {"$naive": (v.replace(tzinfo=None) - _NAIVE_EPOCH) // _US}
-            if v.fold:
-                tag["$fold"] = 1
-            return tag
-        tz = v.tzinfo
-        if tz is _dt.UTC:
-            return {DATE_TAG: micros}
-        if isinstance(tz, ZoneInfo):
-            return {DATE_TAG: micros, "$zone": tz.key}
-        offset = v.utcoffset()
-        assert offset is not None
-        tag = {DATE_TAG: micros, "$tz": offset // _dt.timedelta(seconds=1)}
-        if offset % _dt.timedelta(seconds=1):
-            tag["$tz"] = offset // _US
-            tag["$tzus"] = 1
-        name = v.tzname()
-        if isinstance(tz, _dt.timezone) and name != _dt.timezone(offset).tzname(None):
-            tag["$tzname"] = name
-        return tag
-
-    def chunk(self, b: bytes) -> list[int]:
-        at = self.size
-        self.chunks.append(b)
-        self.size += len(b)
-        return [at, len(b)]
-
-
-def _escape_key(key: str) -> str:
-    """A key of an escaped document: ``$x`` -> ``$$x``, a key with lone surrogates ->
-    ``$~<UTF-16-LE hex>``, any other key itself."""
-    if _has_surrogate(key):
-        return "$~" + key.encode("utf-16-le", "surrogatepass").hex()
-    return "$" + key if key[:1] == "$" else key
-
-
-def _unescape_key(key: str) -> str:
-    if key[:2] == "$~":
-        return bytes.fromhex(key[2:]).decode("utf-16-le", "surrogatepass")
-    return key[1:] if key[:1] == "$" else key
-
-
-def _join(parent: str, key: str) -> str:
-    return key if not parent else parent + "." + key
-
-
-_INF = float("inf")
-
-
-def store(doc: Mapping[str, Any]) -> Stored:
+def store(doc: dict[str, Any]) -> Stored:
     """The stored form of ``doc`` (TypeError, naming the place, for what cannot be stored)."""
-    enc = _Encoder()
-    try:
-        tree = enc.document(doc, "")
-    except TypeError as exc:
-        raise TypeError(f"{exc} (at {_locate(doc)})") from None
-    text = json.dumps(tree, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
-    marks = enc.marks
+    text, marks, chunks = encode(doc)
     irregular = SEPARATOR + SEPARATOR.join(marks) + SEPARATOR if marks else ""
-    blob = b"".join(enc.chunks) if enc.chunks else None
-    return Stored(text, blob, irregular)
-
-
-def _locate(doc: Any, where: str = "$") -> str:
-    """Where the first unstorable value or key of ``doc`` is (for the error message)."""
-    stack: list[tuple[Any, str]] = [(doc, where)]
-    while stack:
-        v, at = stack.pop()
-        if isinstance(v, Mapping):
-            for k, x in v.items():
-                if not isinstance(k, str):
-                    return f"{at} key {k!r}"
-                stack.append((x, f"{at}.{k}"))
-        elif isinstance(v, list | tuple):
-            stack.extend((x, f"{at}[{i}]") for i, x in enumerate(v))
-        else:
-            try:
-                _Encoder().value(v, None, "")
-            except TypeError:
-                return at
-    return where
+    return Stored(text, b"".join(chunks) if chunks else None, irregular)
 
 
 # --- decoding ------------------------------------------------------------------------------
@@ -326,6 +124,12 @@ def _date(tag: dict[str, Any]) -> _dt.datetime:
 def _naive(tag: dict[str, Any]) -> _dt.datetime:
     v = _NAIVE_EPOCH + _dt.timedelta(microseconds=tag["$naive"])
     return v.replace(fold=1) if tag.get("$fold") else v
+
+
+def _unescape_key(key: str) -> str:
+    if key[:2] == "$~":
+        return bytes.fromhex(key[2:]).decode("utf-16-le", "surrogatepass")
+    return key[1:] if key[:1] == "$" else key
 
 
 def _unescape(tag: dict[str, Any]) -> dict[str, Any]:
@@ -353,9 +157,53 @@ _BINARY: dict[str, Callable[[bytes], Any]] = {
 }
 
 
-def load(text: str, blob: bytes | None) -> dict[str, Any]:
-    """The document stored as ``(text, blob)`` by :func:`store` (ValueError if malformed)."""
-    view = memoryview(blob) if blob is not None else None
+class _Lazy:
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "LAZY"
+
+
+#: Pass as ``blob`` to :func:`load` to leave binary values as :class:`Pending` (the blob is
+#: fetched only if a caller needs them: see :func:`has_binary` and :func:`fill`).
+LAZY: Final = _Lazy()
+
+
+@dataclass(frozen=True, slots=True)
+class Pending:
+    """A binary value not read yet: ``kind`` is its tag, the bytes are ``blob[at:at+size]``."""
+
+    kind: str
+    at: int
+    size: int
+
+
+def has_binary(text: str) -> bool:
+    """Does the stored JSON ``text`` refer to its blob?  (A user key ``"$bytes"`` is stored
+    as ``"$$bytes"``, and a quote inside a string is escaped, so only tags match.)"""
+    return '"$bytes":' in text or '"$memoryview":' in text or '"$bytearray":' in text
+
+
+def fill(value: Any, blob: bytes) -> Any:
+    """``value`` with every :class:`Pending` replaced by its bytes from ``blob``."""
+    if isinstance(value, Pending):
+        return _BINARY[value.kind](blob[value.at : value.at + value.size])
+    if isinstance(value, dict):
+        return {k: fill(x, blob) for k, x in value.items()}
+    if isinstance(value, list):
+        return [fill(x, blob) for x in value]
+    if isinstance(value, tuple):
+        return tuple(fill(x, blob) for x in value)
+    return value
+
+
+def load(text: str, blob: bytes | None | _Lazy) -> dict[str, Any]:
+    """The document stored as ``(text, blob)`` by :func:`store` (ValueError if malformed).
+
+    ``blob=LAZY`` leaves binary values as :class:`Pending` placeholders.
+    """
+    view = memoryview(blob) if isinstance(blob, bytes) else None
+    lazy = blob is LAZY
 
     def hook(d: dict[str, Any]) -> Any:
         for k in d:
@@ -365,9 +213,11 @@ def load(text: str, blob: bytes | None) -> dict[str, Any]:
             if untag is not None:
                 return untag(d)
             make = _BINARY.get(k)
-            if make is None or view is None:
+            if make is None or (view is None and not lazy):
                 raise ValueError(f"unknown tag {k!r} in a stored document")
             at, size = d[k]
+            if view is None:
+                return Pending(k, at, size)
             return make(bytes(view[at : at + size]))
         return d
 
