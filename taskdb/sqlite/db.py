@@ -34,6 +34,7 @@ from .explain import SQLiteExplain
 from .schema import (
     INSERT_COLUMNS,
     LAYOUT,
+    MEMORY,
     SYNCHRONOUS,
     DatabaseFileError,
     connect,
@@ -128,7 +129,8 @@ class SQLiteDB(BaseDB):
             self.table = "_" + self.session.replace("-", "_")
         if not self.location:
             self.location = _profile_location()
-        self.path = os.path.join(self.location, self.filename)
+        memory = self.filename == MEMORY
+        self.path = MEMORY if memory else os.path.join(self.location, self.filename)
         self._lock = threading.RLock()
         self._timer: threading.Timer | None = None
         self._t = q(self.table)

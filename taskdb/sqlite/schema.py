@@ -53,6 +53,8 @@ _US = _dt.timedelta(microseconds=1)
 _UTC = _dt.UTC
 datetime = _dt.datetime
 SYNCHRONOUS = ("NORMAL", "FULL", "EXTRA")
+#: ``filename`` for a private in-memory database (tests, scratch work): nothing on disk.
+MEMORY = ":memory:"
 
 TEXT_SHADOWS = ("client_uuid", "engine_uuid")
 DATE_SHADOWS = ("submitted", "started", "completed", "received")
@@ -265,7 +267,9 @@ def connect(
     """
     if synchronous not in SYNCHRONOUS:
         raise ValueError(f"synchronous must be one of {SYNCHRONOUS}, not {synchronous!r}")
-    _check_header(path, readonly)
+    memory = path == MEMORY
+    if not memory:
+        _check_header(path, readonly)
     try:
         con = _open(path, readonly, timeout)
     except sqlite3.Error as exc:
@@ -283,7 +287,7 @@ def connect(
             if readonly:
                 raise _fail(path, f"has no table {table!r}")
             _create(con, path, table)
-        if not readonly:
+        if not readonly and not memory:
             # WAL: readers (other processes too) never block the writer, and a commit is
             # one append to the log.  Only now, once the file is known to be ours.
             mode = con.execute("PRAGMA journal_mode = WAL").fetchone()[0]
