@@ -24,6 +24,7 @@ from .errors import CommandError
 from .output import columns, format_table, write_records
 from .plans import explain_text
 from .records import build_db, load_records, query_text
+from .transfer import add_commands, is_sqlite, open_sqlite
 
 __all__ = ["main", "build_parser"]
 
@@ -75,8 +76,12 @@ def find(db: Any, query: querylang.Query, keys: Sequence[str] | None = None) -> 
 
 def cmd_query(args: argparse.Namespace) -> int:
     query = querylang.parse(query_text(args.query, args.file))
-    records = load_records(args.file)
-    db = build_db(records, args.file)
+    if is_sqlite(args.file):  # a taskdb.SQLiteDB file (see transfer.py)
+        db = open_sqlite(args.file)
+        records: Any = range(len(db))
+    else:
+        records = load_records(args.file)
+        db = build_db(records, args.file)
     matches = find(db, query, args.keys)
     if args.count:
         sys.stdout.write(f"{len(matches)}\n")
@@ -93,8 +98,11 @@ def cmd_query(args: argparse.Namespace) -> int:
 
 def cmd_explain(args: argparse.Namespace) -> int:
     query = querylang.parse(query_text(args.query, args.file))
-    records = load_records(args.file) if args.file is not None else []
-    db = build_db(records, args.file or "<empty>")
+    if is_sqlite(args.file):  # the SQL a taskdb.SQLiteDB file runs (see transfer.py)
+        db: Any = open_sqlite(args.file)
+    else:
+        records = load_records(args.file) if args.file is not None else []
+        db = build_db(records, args.file or "<empty>")
     sys.stdout.write(explain_text(query, db))
     return 0
 
@@ -163,6 +171,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--n", type=_count, default=10_000, help="records to build (default 10000)")
     p.add_argument("--rows", type=_count, default=3, help="rows shown per query (default 3)")
     p.set_defaults(func=cmd_demo)
+    add_commands(sub)  # import, export (transfer.py)
     return parser
 
 

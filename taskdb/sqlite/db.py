@@ -396,6 +396,20 @@ class SQLiteDB(BaseDB):
             ).fetchall()
         return [r[0] for r in rows]
 
+    def records(self, batch: int = 500) -> Iterator[dict[str, Any]]:
+        """Every record, in insertion order, read ``batch`` rows at a time (for export:
+        the whole table is never in memory; records added meanwhile may be included)."""
+        last = -1
+        sql = f"SELECT seq, doc, bin FROM {self._t} WHERE seq > ? ORDER BY seq LIMIT ?"
+        while True:
+            with self._reading() as con:
+                rows = con.execute(sql, (last, batch)).fetchall()
+            for _, doc, blob in rows:
+                yield load(doc, blob)
+            if len(rows) < batch:
+                return
+            last = rows[-1][0]
+
     def __len__(self) -> int:
         with self._reading() as con:
             (count,) = con.execute(f"SELECT count(*) FROM {self._t}").fetchone()
@@ -411,7 +425,8 @@ class SQLiteDB(BaseDB):
         with self._reading() as con:
             plan = [r[-1] for r in con.execute("EXPLAIN QUERY PLAN " + sql, dict(f.params))]
             total = len(self)
-        return SQLiteExplain(qq, f, sql, plan, self.path, self.table, total)
+        shown = f"SELECT <CERTAIN>, doc, bin FROM {self._t} WHERE <WHERE> ORDER BY seq"
+        return SQLiteExplain(qq, f, shown, plan, self.path, self.table, total)
 
     plan = explain  # the CLI asks databases for plan(check).describe()
 
