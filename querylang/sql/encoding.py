@@ -1,10 +1,12 @@
 """Encoding a document into its stored form (the format is described in :mod:`.document`).
 
-Two encoders produce the same text: a fast one -- a scan that checks the document and finds
-its irregular paths without copying it, then Python's C JSON encoder with a hook for dates
-and bytes -- for the documents task records are (strings, numbers, dicts, lists, dates,
-bytes); and a general one that builds a tagged copy, for everything else (tuples, NaN,
-64-bit overflow, ``$`` keys, Decimals, regexes, lone surrogates).
+Two encoders store the same document: a fast one -- a scan that checks the document and
+finds its irregular paths without copying it, then orjson with a hook for dates and bytes --
+for the documents task records are (strings, numbers, dicts, lists, dates, bytes); and a
+general one that builds a tagged copy and writes it with the standard library, for
+everything else (tuples, NaN, 64-bit overflow, ``$`` keys, Decimals, regexes, lone
+surrogates).  Their texts may spell a float differently (``1e16``, ``1e+16``): the same
+JSON value either way.
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ import re
 from collections.abc import Mapping
 from typing import Any
 from zoneinfo import ZoneInfo
+
+import orjson
 
 from ..nodes import Regex
 
@@ -307,20 +311,11 @@ def _fast(doc: dict[str, Any]) -> tuple[str, list[str], list[bytes]] | None:
         at, size = size, size + len(b)
         return {_BINARY_TAGS[t]: [at, len(b)]}
 
-    text = json.dumps(
-        doc,
-        ensure_ascii=False,
-        separators=(",", ":"),
-        allow_nan=False,
-        check_circular=False,
-        default=default,
-    )
-    if not text.isascii():
-        try:
-            text.encode("utf-8")
-        except UnicodeEncodeError:  # a lone surrogate somewhere: the general encoder tags it
-            return None
-    return text, marks, chunks
+    try:
+        raw = orjson.dumps(doc, default=default, option=orjson.OPT_PASSTHROUGH_DATETIME)
+    except orjson.JSONEncodeError:  # a lone surrogate, or nesting deeper than orjson's limit
+        return None
+    return raw.decode("utf-8"), marks, chunks
 
 
 _BINARY_TAGS: dict[type, str] = {

@@ -44,11 +44,9 @@ from __future__ import annotations
 
 import datetime as _dt
 import math
-from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
-from types import MappingProxyType
-from typing import Any
+from typing import Any, NamedTuple
 
 from .. import nodes as n
 from ..printer import to_text
@@ -82,7 +80,7 @@ class SQLFilter:
     dialect: str
     where: str
     certain: str
-    params: Mapping[str, Any]
+    params: dict[str, Any]  # bound by name; shared by cached filters: do not mutate
     #: Every leaf is exact: the residual runs only on rows irregular for some leaf.
     exact: bool
     parts: tuple[Part, ...]
@@ -96,6 +94,21 @@ class SQLFilter:
 # --- the generator ---------------------------------------------------------------------------
 
 _Pair = tuple[str, str]  # (upper, lower) on regular rows
+
+
+class _Leaf(NamedTuple):
+    """One leaf's SQL: ``maybe = irregular ∨ upper`` (possibly spelled better), and
+    ``sure = regular ∧ lower``."""
+
+    irregular: str
+    upper: str
+    regular: str
+    lower: str
+    maybe: str
+
+
+_UNPUSHED = _Leaf(FALSE, TRUE, TRUE, FALSE, TRUE)
+_LEAVES = (n.Compare, n.In, n.Match, n.Glob, n.Exists, n.Type, n.Mod, n.Size, n.ElemMatch)
 
 
 def _bool_cmp(op: str, a: bool, b: bool) -> bool:
@@ -142,8 +155,7 @@ class _Gen:
     def node(self, node: n.Node) -> tuple[str, str]:
         """``(maybe, sure)`` for ``node``."""
         if isinstance(node, n.And):
-            pairs = [self.node(c) for c in node.children]
-            return and_(*(m for m, _ in pairs)), and_(*(s for _, s in pairs))
+            return self._and(node.children)
         if isinstance(node, n.Or):
             pairs = [self.node(c) for c in node.children]
             return or_(*(m for m, _ in pairs)), or_(*(s for _, s in pairs))
@@ -179,24 +191,52 @@ class _Gen:
 
     # --- leaves ---
 
+    def _and(self, children: tuple[n.Node, ...]) -> tuple[str, str]:
+        """Conjuncts; leaves sharing one irregularity test are grouped, since
+        ``(irr ∨ u1) ∧ (irr ∨ u2) = irr ∨ (u1 ∧ u2)``: two bounds on one column become
+        one index range (Kleene logic is distributive, so NULLs change nothing)."""
+        maybes: list[str] = []
+        sures: list[str] = []
+        groups: dict[str, list[_Leaf]] = {}
+        for c in children:
+            if isinstance(c, _LEAVES) and not _negated(c):
+                leaf = self._leaf_parts(c)
+                groups.setdefault(leaf.irregular, []).append(leaf)
+            else:
+                m, s = self.node(c)
+                maybes.append(m)
+                sures.append(s)
+        for irregular, leaves in groups.items():
+            if len(leaves) == 1:
+                maybes.append(leaves[0].maybe)
+            else:
+                maybes.append(or_(irregular, and_(*(lf.upper for lf in leaves))))
+            sures.append(and_(*(lf.regular for lf in leaves), *(lf.lower for lf in leaves)))
+        return and_(*maybes), and_(*sures)
+
     def _leaf(self, node: n.Node) -> tuple[str, str]:
+        leaf = self._leaf_parts(node)
+        return leaf.maybe, and_(leaf.regular, leaf.lower)
+
+    def _leaf_parts(self, node: n.Node) -> _Leaf:
         got = self._push(node)
         if got is None:
             self.exact = False
             self.parts.append(Part(to_text(node), "-", TRUE, "not pushed"))
-            return TRUE, FALSE
-        target, regular, irregular, (upper, lower) = got
+            return _UNPUSHED
+        view, regular, irregular, (upper, lower) = got
         exact = upper == lower
         if exact:
             self.regular.append(regular)
         else:
             self.exact = False
         status = "exact" if exact else "superset"
-        self.parts.append(Part(to_text(node), target, upper, status))
-        return or_(irregular, upper), and_(regular, lower)
+        self.parts.append(Part(to_text(node), view.target, upper, status))
+        maybe = view.maybe(upper) if irregular == view.irregular else or_(irregular, upper)
+        return _Leaf(irregular, upper, regular, lower, maybe)
 
-    def _push(self, node: n.Node) -> tuple[str, str, str, _Pair] | None:
-        """``(target, regular, irregular, (upper, lower))`` for a leaf, or None."""
+    def _push(self, node: n.Node) -> tuple[View, str, str, _Pair] | None:
+        """``(view, regular, irregular, (upper, lower))`` for a leaf, or None."""
         path: n.Path = getattr(node, "path", ())
         if not self.d.path_ok(path):
             return None
@@ -204,23 +244,23 @@ class _Gen:
             shadow = self.layout.shadow(path)
             view: View = ShadowView(self, shadow) if shadow is not None else JsonView(self, path)
             pair = _rule(self, view, node)
-            return None if pair is None else (view.target, view.regular, view.irregular, pair)
+            return None if pair is None else (view, view.regular, view.irregular, pair)
         js = JsonView(self, path)
         if isinstance(node, n.Exists):
             # Regular for Exists when no *strict* prefix is irregular: the JSON then holds a
             # key at p exactly when MongoDB finds a value there (tags and irregular
             # scalars are still present under their key).
             upper = js.exists(node.exists)
-            return js.target, js.regular_strict, js.irregular_strict, (upper, upper)
+            return js, js.regular_strict, js.irregular_strict, (upper, upper)
         if isinstance(node, n.Type):
             kinds = js.types(node.types)
-            return None if kinds is None else (js.target, js.regular, js.irregular, (kinds, kinds))
+            return None if kinds is None else (js, js.regular, js.irregular, (kinds, kinds))
         if isinstance(node, n.Mod):
             mod = js.mod(node.divisor, node.remainder)
-            return None if mod is None else (js.target, js.regular, js.irregular, (mod, mod))
+            return None if mod is None else (js, js.regular, js.irregular, (mod, mod))
         if isinstance(node, n.Size | n.ElemMatch):
             # Both need an array at p; a regular row has none there.
-            return js.target, js.regular, js.irregular, (FALSE, FALSE)
+            return js, js.regular, js.irregular, (FALSE, FALSE)
         return None
 
     def _compare(self, view: View, node: n.Compare) -> _Pair | None:
@@ -262,6 +302,13 @@ class _Gen:
         if exact is None:
             return view.text_prefix(glob_prefix(node.pattern)), FALSE
         return exact, exact
+
+
+def _negated(node: n.Node) -> bool:
+    """Leaves the generator rewrites as a negation (``$ne``, ``$nin``) or expands (``$all``)."""
+    return (isinstance(node, n.Compare) and node.op == "ne") or (
+        isinstance(node, n.In) and node.negated
+    )
 
 
 def _rule(g: _Gen, view: View, node: n.Compare | n.In | n.Match | n.Glob) -> _Pair | None:
@@ -334,7 +381,7 @@ def compile_filter(node: n.Node, layout: Layout, dialect: Dialect) -> SQLFilter:
         dialect=dialect.name,
         where=maybe,
         certain=certain,
-        params=MappingProxyType(g.params),
+        params=g.params,
         exact=g.exact,
         parts=tuple(g.parts),
     )

@@ -47,6 +47,10 @@ class View:
     regular = TRUE
     irregular = FALSE
 
+    def maybe(self, upper: str) -> str:
+        """``irregular ∨ upper``, as the view best spells it."""
+        return or_(self.irregular, upper)
+
     def null(self) -> str:
         raise NotImplementedError
 
@@ -242,6 +246,15 @@ class ShadowView(View):
             self.regular = f"{self.col} IS NOT {sentinel}"
             self.irregular = f"{self.col} = {sentinel}"
         self.target = f"column {shadow.column} ({shadow.kind})"
+        self._in: dict[str, list[str]] = {}  # "col = :p" / "col IN (...)" -> placeholders
+
+    def maybe(self, upper: str) -> str:
+        # "col IN (X'00', :a, :b)" rather than "col = X'00' OR col IN (:a, :b)": the same
+        # test (NULL included), which SQLite answers with one index lookup per value.
+        values = self._in.get(upper)
+        if values is not None and self.s.flag is None:
+            return f"{self.col} IN ({', '.join([self.d.sentinel(), *values])})"
+        return or_(self.irregular, upper)
 
     def null(self) -> str:
         return f"{self.col} IS NULL"
@@ -249,14 +262,21 @@ class ShadowView(View):
     def text(self, op: str, value: str) -> str:
         if self.s.kind != "text":
             return FALSE
-        return self.d.text_cmp(self.col, op, self.g.bind(value))
+        p = self.g.bind(value)
+        sql = self.d.text_cmp(self.col, op, p)
+        if op == "eq":
+            self._in[sql] = [p]
+        return sql
 
     def texts_in(self, values: list[str]) -> str:
         if self.s.kind != "text":
             return FALSE
         if len(values) == 1:
             return self.text("eq", values[0])
-        return self.d.text_in(self.col, [self.g.bind(v) for v in values])
+        binds = [self.g.bind(v) for v in values]
+        sql = self.d.text_in(self.col, binds)
+        self._in[sql] = binds
+        return sql
 
     def text_prefix(self, prefix: str) -> str:
         if self.s.kind != "text":
@@ -280,4 +300,8 @@ class ShadowView(View):
     def date(self, op: str, micros: int) -> str:
         if self.s.kind != "date":
             return FALSE
-        return f"{self.col} {self.d.cmp(op)} {self.g.bind(micros)}"
+        p = self.g.bind(micros)
+        sql = f"{self.col} {self.d.cmp(op)} {p}"
+        if op == "eq":
+            self._in[sql] = [p]
+        return sql

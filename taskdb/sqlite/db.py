@@ -20,6 +20,8 @@ import threading
 from collections.abc import Callable, Hashable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
+from functools import lru_cache, partial
+from operator import itemgetter
 from typing import Any
 
 from traitlets import Bool, Enum, Float, Unicode
@@ -65,6 +67,11 @@ def _checked(rec: dict[str, Any], log: logging.Logger | Any) -> dict[str, Any]:
                 fixed = dict(rec)  # the caller's dict is never modified
             fixed[key] = value.astimezone()  # local time, like ipyparallel's tzlocal()
     return rec if fixed is None else fixed
+
+
+_first = itemgetter(0)
+#: The SQL filter of an optimized query on this schema (cached by query).
+_filter = lru_cache(maxsize=2048)(partial(compile_filter, layout=LAYOUT, dialect=SQLITE))
 
 
 def _project(rid: str, rec: dict[str, Any], keys: list[str]) -> dict[str, Any]:
@@ -153,6 +160,15 @@ class SQLiteDB(BaseDB):
         if isinstance(exc, DatabaseFileError):
             return exc
         return DatabaseFileError(f"{self.path}: {exc}")
+
+    def _fetch(self, sql: str, params: Any = ()) -> list[Any]:
+        """All rows of one SELECT (one statement is one snapshot: no transaction needed)."""
+        with self._lock:
+            con = self._connection()
+            try:
+                return con.execute(sql, params).fetchall()
+            except sqlite3.Error as exc:
+                raise self._error(exc) from exc
 
     @contextmanager
     def _reading(self) -> Iterator[sqlite3.Connection]:
@@ -270,13 +286,10 @@ class SQLiteDB(BaseDB):
 
     def get_record(self, msg_id: Hashable) -> dict[str, Any]:
         """Get a specific Task Record, by msg_id."""
-        with self._reading() as con:
-            row = con.execute(
-                f"SELECT doc, bin FROM {self._t} WHERE msg_id = ?", (msg_id,)
-            ).fetchone()
-        if row is None:
+        rows = self._fetch(f"SELECT doc, bin FROM {self._t} WHERE msg_id = ?", (msg_id,))
+        if not rows:
             raise KeyError(f"No such msg_id {msg_id!r}")
-        return load(row[0], row[1])
+        return load(rows[0][0], rows[0][1])
 
     def update_record(self, msg_id: Hashable, rec: dict[str, Any]) -> None:
         """Update the data in an existing record (``dict.update``, atomically)."""
@@ -313,10 +326,10 @@ class SQLiteDB(BaseDB):
             if f.certain != "TRUE":
                 unsure = con.execute(
                     f"SELECT seq, doc, bin FROM {t} WHERE {f.where} AND ({f.certain}) IS NOT TRUE",
-                    dict(f.params),
+                    f.params,
                 ).fetchall()
             if f.certain != "FALSE":
-                con.execute(f"DELETE FROM {t} WHERE {f.where} AND {f.certain}", dict(f.params))
+                con.execute(f"DELETE FROM {t} WHERE {f.where} AND {f.certain}", f.params)
             if unsure:
                 pred = qq.predicate
                 gone = [(seq,) for seq, doc, blob in unsure if pred(load(doc, blob))]
@@ -326,7 +339,7 @@ class SQLiteDB(BaseDB):
 
     def sql(self, check: querylang.QueryLike) -> SQLFilter:
         """The SQL filter for a query (see :mod:`querylang.sql`)."""
-        return compile_filter(querylang.query(check).optimized, LAYOUT, SQLITE)
+        return _filter(querylang.query(check).optimized)
 
     def find_records(
         self, check: querylang.QueryLike, keys: Iterable[str] | None = None
@@ -343,12 +356,14 @@ class SQLiteDB(BaseDB):
         keys = list(keys) if keys else None
         if keys is not None:
             return self._find_projected(qq, f, keys)
-        sql = f"SELECT {f.certain}, doc, bin FROM {self._t} WHERE {f.where} ORDER BY seq"
-        with self._reading() as con:
-            rows = con.execute(sql, dict(f.params)).fetchall()
+        # Insertion order is restored here, not by ORDER BY: rows of one index key come in
+        # rowid order already, and SQLite's sort would cost a temporary B-tree per query.
+        sql = f"SELECT seq, {f.certain}, doc, bin FROM {self._t} WHERE {f.where}"
+        rows = self._fetch(sql, f.params)
+        rows.sort(key=_first)
         out = []
         pred: Callable[[Any], bool] | None = None
-        for certain, doc, blob in rows:
+        for _, certain, doc, blob in rows:
             rec = load(doc, blob)
             if not certain:
                 if pred is None:
@@ -366,12 +381,14 @@ class SQLiteDB(BaseDB):
         t, c = self._t, f.certain
         sql = (
             f"SELECT seq, msg_id, {c}, doc, CASE WHEN {c} THEN NULL ELSE bin END "
-            f"FROM {t} WHERE {f.where} ORDER BY seq"
+            f"FROM {t} WHERE {f.where}"
         )
         out = []
         pred: Callable[[Any], bool] | None = None
         with self._reading() as con:
-            for seq, rid, certain, doc, blob in con.execute(sql, dict(f.params)).fetchall():
+            rows = con.execute(sql, f.params).fetchall()
+            rows.sort(key=_first)
+            for seq, rid, certain, doc, blob in rows:
                 if certain:
                     rec = load(doc, LAZY)
                 else:
@@ -389,11 +406,9 @@ class SQLiteDB(BaseDB):
 
     def get_history(self) -> list[Hashable]:
         """get all msg_ids, ordered by time submitted."""
-        with self._reading() as con:
-            rows = con.execute(
-                f"SELECT msg_id FROM {self._t} WHERE submitted {_HISTORY_RANGE} "
-                "ORDER BY submitted, seq"
-            ).fetchall()
+        rows = self._fetch(
+            f"SELECT msg_id FROM {self._t} WHERE submitted {_HISTORY_RANGE} ORDER BY submitted, seq"
+        )
         return [r[0] for r in rows]
 
     def records(self, batch: int = 500) -> Iterator[dict[str, Any]]:
@@ -402,8 +417,7 @@ class SQLiteDB(BaseDB):
         last = -1
         sql = f"SELECT seq, doc, bin FROM {self._t} WHERE seq > ? ORDER BY seq LIMIT ?"
         while True:
-            with self._reading() as con:
-                rows = con.execute(sql, (last, batch)).fetchall()
+            rows = self._fetch(sql, (last, batch))
             for _, doc, blob in rows:
                 yield load(doc, blob)
             if len(rows) < batch:
@@ -411,8 +425,7 @@ class SQLiteDB(BaseDB):
             last = rows[-1][0]
 
     def __len__(self) -> int:
-        with self._reading() as con:
-            (count,) = con.execute(f"SELECT count(*) FROM {self._t}").fetchone()
+        ((count,),) = self._fetch(f"SELECT count(*) FROM {self._t}")
         return int(count)
 
     # --- explaining and checking ------------------------------------------------------------
@@ -423,7 +436,7 @@ class SQLiteDB(BaseDB):
         f = self.sql(qq)
         sql = f"SELECT doc, bin FROM {self._t} WHERE {f.where} ORDER BY seq"
         with self._reading() as con:
-            plan = [r[-1] for r in con.execute("EXPLAIN QUERY PLAN " + sql, dict(f.params))]
+            plan = [r[-1] for r in con.execute("EXPLAIN QUERY PLAN " + sql, f.params)]
             total = len(self)
         shown = f"SELECT <CERTAIN>, doc, bin FROM {self._t} WHERE <WHERE> ORDER BY seq"
         return SQLiteExplain(qq, f, shown, plan, self.path, self.table, total)
@@ -432,8 +445,7 @@ class SQLiteDB(BaseDB):
 
     def check_integrity(self) -> None:
         """Raise DatabaseFileError unless SQLite's integrity check passes (for tests)."""
-        with self._reading() as con:
-            problems = [r[0] for r in con.execute("PRAGMA integrity_check")]
+        problems = [r[0] for r in self._fetch("PRAGMA integrity_check")]
         if problems != ["ok"]:
             raise DatabaseFileError(f"{self.path}: {'; '.join(problems[:5])}")
 
