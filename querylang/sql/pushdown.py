@@ -169,9 +169,9 @@ class _Gen:
             return TRUE, TRUE
         if isinstance(node, n.Compare) and node.op == "ne":
             # $ne is exactly "not $eq" (docs/semantics.md).
-            return self._negate(n.Compare(node.path, "eq", node.value))
+            return self._negate(n.Compare(node.path, "eq", node.value), node)
         if isinstance(node, n.In) and node.negated:
-            return self._negate(n.In(node.path, node.values))
+            return self._negate(n.In(node.path, node.values), node)
         if isinstance(node, n.All):
             # "$all is equivalent to an $and of the specified values"; a regex is a $regex.
             if not node.values:
@@ -185,8 +185,13 @@ class _Gen:
             return self.node(conds[0] if len(conds) == 1 else n.And(tuple(conds)))
         return self._leaf(node)
 
-    def _negate(self, child: n.Node) -> tuple[str, str]:
+    def _negate(self, child: n.Node, shown: n.Node | None = None) -> tuple[str, str]:
+        """``¬child``; ``shown`` is the leaf it stands for in explain (``$ne``, ``$nin``)."""
+        before = len(self.parts)
         maybe, sure = self.node(child)
+        if shown is not None and len(self.parts) == before + 1:
+            p = self.parts[-1]
+            self.parts[-1] = Part(to_text(shown), p.target, f"NOT ({p.sql})", p.status)
         return not_(sure), not_(maybe)
 
     # --- leaves ---

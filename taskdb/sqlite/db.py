@@ -434,11 +434,14 @@ class SQLiteDB(BaseDB):
         """The query, its SQL with parameters, what is exact, the residual, SQLite's plan."""
         qq = querylang.query(check)
         f = self.sql(qq)
-        sql = f"SELECT doc, bin FROM {self._t} WHERE {f.where} ORDER BY seq"
+        sql = f"SELECT seq, {f.certain}, doc, bin FROM {self._t} WHERE {f.where}"
         with self._reading() as con:
             plan = [r[-1] for r in con.execute("EXPLAIN QUERY PLAN " + sql, f.params)]
             total = len(self)
-        shown = f"SELECT <CERTAIN>, doc, bin FROM {self._t} WHERE <WHERE> ORDER BY seq"
+        shown = (
+            f"SELECT seq, <CERTAIN>, doc, bin FROM {self._t} WHERE <WHERE>"
+            "  -- then sorted by seq (insertion order)"
+        )
         return SQLiteExplain(qq, f, shown, plan, self.path, self.table, total)
 
     plan = explain  # the CLI asks databases for plan(check).describe()
