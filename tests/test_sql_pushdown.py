@@ -265,3 +265,19 @@ def test_explain_shows_sql_params_and_exactness() -> None:
     assert "WHERE" in text and "CERTAIN" in text and "'x'" in text
     assert "exact      a ==" in text and "superset   d.e =~" in text
     assert "residual: the compiled predicate" in text
+
+
+@given(documents(max_depth=4))
+def test_fast_and_general_encoders_agree(doc: dict) -> None:
+    """The fast path (scan + orjson) stores what the general encoder stores, when it applies."""
+    import json
+
+    from querylang.sql import encoding
+
+    fast = encoding._fast(doc)
+    if fast is None:
+        return
+    general = encoding._Encoder()
+    tree = general.document(doc, "")
+    assert json.loads(fast[0]) == tree or same(json.loads(fast[0]), tree)
+    assert fast[1] == general.marks and fast[2] == general.chunks

@@ -13,9 +13,9 @@ One row per record::
                                       -- a query that does not need it)
 
 The shadows and the key are indexed (``submitted``'s index also gives ``get_history`` its
-order; ``started`` and ``received`` have partial indexes of their non-null values).  A
-registry table, ``taskdb_tables``, records which tables taskdb made and their schema
-version.
+order and msg_ids; ``started`` and ``received`` have partial indexes of their non-null
+values).  A registry table, ``taskdb_tables``, records which tables taskdb made and their
+schema version.
 
 Opening never writes before the file is known to be a taskdb file of a version we read:
 not SQLite, corrupt, newer, or a table someone else made -- each is a clear error naming the
@@ -110,7 +110,10 @@ def _ddl(table: str) -> list[str]:
         # started/received are set by later updates and rarely asked for null: a partial
         # index keeps add_record from touching them (one page less per commit each).
         where = f" WHERE {f} IS NOT NULL" if f in SPARSE_INDEXES else ""
-        out.append(f"CREATE INDEX {q(f'{table}__{f}')} ON {t}({f}){where}")
+        # submitted's index covers get_history: its order (submitted, then insertion) and
+        # the msg_ids, without a read of the table.
+        keys = "submitted, seq, msg_id" if f == "submitted" else f
+        out.append(f"CREATE INDEX {q(f'{table}__{f}')} ON {t}({keys}){where}")
     out.append(f"CREATE INDEX {q(f'{table}__msg_id_odd')} ON {t}(msg_id_odd) WHERE msg_id_odd = 1")
     return out
 
