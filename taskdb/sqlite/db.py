@@ -24,7 +24,7 @@ from functools import lru_cache, partial
 from operator import itemgetter
 from typing import Any
 
-from traitlets import Bool, Enum, Float, Unicode
+from traitlets import Bool, Enum, Float, Integer, Unicode
 
 import querylang
 from querylang.sql import SQLITE, SQLFilter
@@ -123,6 +123,9 @@ class SQLiteDB(BaseDB):
     busy_timeout = Float(
         10.0, config=True, help="Seconds to wait for another process's write lock."
     )
+    cache_mib = Integer(
+        64, config=True, help="SQLite's page cache for this database, at most, in MiB."
+    )
     readonly = Bool(
         False,
         config=True,
@@ -147,6 +150,7 @@ class SQLiteDB(BaseDB):
             readonly=self.readonly,
             synchronous=self.synchronous,
             timeout=self.busy_timeout,
+            cache_mib=self.cache_mib,
         )
 
     # --- connection, transactions, errors ----------------------------------------------

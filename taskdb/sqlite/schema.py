@@ -262,6 +262,7 @@ def connect(
     readonly: bool = False,
     synchronous: str = "NORMAL",
     timeout: float = 10.0,
+    cache_mib: int = 64,
 ) -> sqlite3.Connection:
     """A connection to ``table`` in ``path``, created if absent (unless ``readonly``).
 
@@ -277,6 +278,13 @@ def connect(
         con = _open(path, readonly, timeout)
     except sqlite3.Error as exc:
         raise _fail(path, f"cannot open: {exc}") from None
+    try:
+        con.execute("SELECT json_type('[]'), NULL IS NOT TRUE").fetchone()
+    except sqlite3.OperationalError:
+        con.close()
+        raise _fail(
+            path, f"SQLite {sqlite3.sqlite_version} lacks JSON functions (taskdb needs 3.38+)"
+        ) from None
     try:
         try:
             found = _validate(con, path, table)
@@ -298,6 +306,9 @@ def connect(
                 raise _fail(path, f"cannot use write-ahead logging (journal mode {mode})")
             con.execute(f"PRAGMA synchronous = {synchronous}")
         con.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
+        # SQLite's default page cache is 2 MiB: index pages of a large file would be re-read
+        # on every insert.  (A ceiling, not an allocation.)
+        con.execute(f"PRAGMA cache_size = {-1024 * max(1, int(cache_mib))}")
     except BaseException:
         con.close()
         raise
