@@ -1,6 +1,7 @@
 """SQLiteDB: a persistent task database on one SQLite file, with MongoDB's exact answers.
 
-:mod:`.schema` (columns, indexes, schema version, opening a file safely), :mod:`.db` (the
+:mod:`.schema` (columns, indexes, schema version, opening a file safely), :mod:`.connection`
+(one connection, its lock, transactions and commit policy), :mod:`.db` (the
 database class), :mod:`.explain` (the explanation object).  Queries are compiled to SQL by
 :mod:`querylang.sql`.
 """

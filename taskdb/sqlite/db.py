@@ -16,9 +16,7 @@ from __future__ import annotations
 import logging
 import os
 import sqlite3
-import threading
 from collections.abc import Callable, Hashable, Iterable, Iterator
-from contextlib import contextmanager
 from datetime import datetime
 from functools import lru_cache, partial
 from operator import itemgetter
@@ -32,6 +30,7 @@ from querylang.sql.document import LAZY, fill, has_binary, load
 from querylang.sql.pushdown import compile_filter
 
 from ..base import BaseDB
+from .connection import Connection
 from .explain import SQLiteExplain
 from .schema import (
     INSERT_COLUMNS,
@@ -141,10 +140,8 @@ class SQLiteDB(BaseDB):
             self.location = _profile_location()
         memory = self.filename == MEMORY
         self.path = MEMORY if memory else os.path.join(self.location, self.filename)
-        self._lock = threading.RLock()
-        self._timer: threading.Timer | None = None
         self._t = q(self.table)
-        self._con: sqlite3.Connection | None = connect(
+        con = connect(
             self.path,
             self.table,
             readonly=self.readonly,
@@ -152,104 +149,23 @@ class SQLiteDB(BaseDB):
             timeout=self.busy_timeout,
             cache_mib=self.cache_mib,
         )
+        self._store = Connection(con, self.path, self.commit_interval, self.readonly)
+        self._fetch = self._store.fetch
+        self._reading = self._store.reading
+        self._writing = self._store.writing
 
-    # --- connection, transactions, errors ----------------------------------------------
+    # --- connection ------------------------------------------------------------------------
 
     def _connection(self) -> sqlite3.Connection:
-        if self._con is None:
-            raise DatabaseFileError(f"{self.path}: the database is closed")
-        return self._con
-
-    def _error(self, exc: sqlite3.Error) -> Exception:
-        if isinstance(exc, DatabaseFileError):
-            return exc
-        return DatabaseFileError(f"{self.path}: {exc}")
-
-    def _fetch(self, sql: str, params: Any = ()) -> list[Any]:
-        """All rows of one SELECT (one statement is one snapshot: no transaction needed)."""
-        with self._lock:
-            con = self._connection()
-            try:
-                return con.execute(sql, params).fetchall()
-            except sqlite3.Error as exc:
-                raise self._error(exc) from exc
-
-    @contextmanager
-    def _reading(self) -> Iterator[sqlite3.Connection]:
-        """The connection, under the lock, inside one read snapshot."""
-        with self._lock:
-            con = self._connection()
-            own = not con.in_transaction
-            try:
-                if own:
-                    con.execute("BEGIN")
-                yield con
-            except sqlite3.Error as exc:
-                raise self._error(exc) from exc
-            finally:
-                if own and con.in_transaction:
-                    con.execute("COMMIT")
-
-    @contextmanager
-    def _writing(self) -> Iterator[sqlite3.Connection]:
-        """One atomic write: committed before returning (or within ``commit_interval``)."""
-        with self._lock:
-            con = self._connection()
-            batch = self.commit_interval > 0
-            try:
-                if not con.in_transaction:
-                    con.execute("BEGIN IMMEDIATE")
-                con.execute("SAVEPOINT taskdb_write")
-            except sqlite3.Error as exc:
-                raise self._error(exc) from exc
-            try:
-                yield con
-            except BaseException as exc:
-                con.execute("ROLLBACK TO taskdb_write")
-                con.execute("RELEASE taskdb_write")
-                if not batch:
-                    con.execute("ROLLBACK")
-                if isinstance(exc, sqlite3.Error) and not isinstance(exc, sqlite3.IntegrityError):
-                    raise self._error(exc) from exc
-                raise
-            try:
-                con.execute("RELEASE taskdb_write")
-                if batch:
-                    self._schedule_commit()
-                else:
-                    con.execute("COMMIT")
-            except sqlite3.Error as exc:
-                raise self._error(exc) from exc
-
-    def _schedule_commit(self) -> None:
-        if self._timer is None:
-            self._timer = threading.Timer(self.commit_interval, self.flush)
-            self._timer.daemon = True
-            self._timer.start()
+        return self._store.connection()
 
     def flush(self) -> None:
         """Commit writes still pending under ``commit_interval`` (a no-op otherwise)."""
-        with self._lock:
-            self._timer = None
-            if self._con is not None and self._con.in_transaction:
-                self._con.execute("COMMIT")
+        self._store.flush()
 
     def close(self) -> None:
         """Commit anything pending and close the file (idempotent)."""
-        with self._lock:
-            timer, self._timer = self._timer, None
-            if timer is not None:
-                timer.cancel()
-            con, self._con = self._con, None
-            if con is None:
-                return
-            try:
-                if con.in_transaction:
-                    con.execute("COMMIT")
-                if not self.readonly:
-                    con.execute("PRAGMA optimize")
-            finally:
-                con.close()
+        self._store.close()
 
     def __del__(self) -> None:
         try:
