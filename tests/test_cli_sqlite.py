@@ -8,7 +8,13 @@ import pytest
 
 from querylang.frontends import extjson
 from taskdb.cli import main
-from tests.test_cli import run
+
+
+def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    """``main(argv)`` -> (status, stdout, stderr)."""
+    status = main(argv)
+    out, err = capsys.readouterr()
+    return status, out, err
 
 
 @pytest.fixture

@@ -28,6 +28,7 @@ from querylang.sql.pushdown import compile_filter
 from querylang.strategies import dict_queries, documents, json_values, queries
 from querylang.values import MISSING
 from tests.helpers import cmp, eq, in_, path
+from tests.test_backends_conformance import same
 
 # Field "a" has a text shadow, "b" a date shadow (sentinel form), "c" a text shadow in the
 # flag form (as PostgreSQL needs, and as the msg_id key column uses).
@@ -116,23 +117,6 @@ def test_exact_filters_decide_regular_rows(docs: list[dict], node: n.Node) -> No
 
 
 # --- round trip of the stored form ------------------------------------------------------------
-
-
-def same(a: Any, b: Any) -> bool:
-    """Equal values of identical types, all the way down (1 vs 1.0 vs True, key order...)."""
-    if type(a) is not type(b):
-        return False
-    if isinstance(a, dict):
-        return list(a) == list(b) and all(same(a[k], b[k]) for k in a)
-    if isinstance(a, list | tuple):
-        return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b, strict=True))
-    if isinstance(a, float) and math.isnan(a):
-        return math.isnan(b)
-    if isinstance(a, dt.datetime):
-        return a == b and a.utcoffset() == b.utcoffset() and a.tzname() == b.tzname()
-    if isinstance(a, memoryview):
-        return a.tobytes() == b.tobytes()
-    return bool(a == b)
 
 
 @given(documents(max_depth=4))

@@ -19,7 +19,59 @@ import querylang
 from querylang import nodes as n
 from taskdb import DatabaseFileError, DictDB, SQLiteDB
 from taskdb.samples import sample_records
-from tests.test_dictdb import COMPATIBLE, T0, fill, ids, rec
+from tests.test_backends_conformance import same
+
+T0 = dt.datetime(2024, 1, 1, 12, 0, 0, tzinfo=dt.UTC)
+
+
+def rec(i: int, **kw: Any) -> dict[str, Any]:
+    """A small TaskRecord submitted at T0 + i seconds (as tests/test_dictdb.py's)."""
+    r = {
+        "msg_id": f"m{i}",
+        "client_uuid": f"c{i % 3}",
+        "engine_uuid": f"e{i % 2}" if i % 5 else None,
+        "header": {"msg_id": f"m{i}", "msg_type": "apply_request", "date": T0},
+        "content": {"n": i},
+        "buffers": [b"x" * 10],
+        "submitted": T0 + dt.timedelta(seconds=i),
+        "started": None,
+        "completed": T0 + dt.timedelta(seconds=i + 5) if i % 4 else None,
+        "received": None,
+        "resubmitted": None,
+        "result_header": None,
+        "result_content": None,
+        "result_buffers": None,
+    }
+    r.update(kw)
+    return r
+
+
+def fill(db: Any, count: int = 12) -> Any:
+    for i in range(count):
+        db.add_record(f"m{i}", rec(i))
+    return db
+
+
+def ids(records: list[dict[str, Any]]) -> list[str]:
+    return [r["msg_id"] for r in records]
+
+
+# Queries where ipyparallel's DictDB gives the MongoDB answer (as tests/test_dictdb.py's).
+COMPATIBLE = [
+    {},
+    {"msg_id": "m3"},
+    {"client_uuid": "c1"},
+    {"completed": None},
+    {"completed": {"$ne": None}},
+    {"engine_uuid": None},
+    {"msg_id": {"$in": ["m1", "m4", "nope"]}},
+    {"msg_id": {"$nin": ["m1", "m4"]}},
+    {"submitted": {"$lt": T0 + dt.timedelta(seconds=3)}},
+    {"submitted": {"$lte": T0 + dt.timedelta(seconds=3)}},
+    {"submitted": {"$gte": T0 + dt.timedelta(seconds=3), "$lt": T0 + dt.timedelta(seconds=6)}},
+    {"submitted": T0 + dt.timedelta(seconds=2)},
+    {"client_uuid": {"$glob": "c[12]"}},
+]
 
 NO_CULL = {"record_limit": 10**9, "size_limit": 10**12}
 
@@ -164,8 +216,6 @@ def test_every_query_form(db: SQLiteDB) -> None:
 
 
 def test_values_round_trip(db: SQLiteDB) -> None:
-    from tests.test_sql_pushdown import same
-
     odd = {
         "msg_id": "x",
         "submitted": dt.datetime(2024, 1, 1, tzinfo=dt.timezone(dt.timedelta(hours=2))),
