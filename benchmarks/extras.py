@@ -137,4 +137,7 @@ def run_extras(
         ex["insert_memory"] = insert_and_memory(records, out)
     except Exception as e:  # noqa: BLE001
         ex["insert_memory"] = {"error": f"{type(e).__name__}: {e}"}
+    from .sqlite_engines import stats_for
+
+    ex["sqlite_files"] = stats_for(len(records))
     return ex

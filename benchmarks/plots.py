@@ -19,6 +19,9 @@ ENGINE_ORDER = (
     "tinydb",
     "mongoquery",
     "montydb",
+    "sqlite",
+    "sql",
+    "ipyparallel_sqlite",
 )
 
 

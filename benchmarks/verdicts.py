@@ -46,6 +46,19 @@ KNOWN: dict[tuple[str, str], tuple[str, str]] = {
 }
 
 
+_IPP_SQL = (
+    "ipyparallel limitation: its SQLiteDB translates only $lt $gt $lte $gte $eq $ne $in "
+    "$nin $glob on its fixed columns, so dotted paths, $or/$and, $regex and $exists raise "
+    "KeyError; $nin with null raises ValueError; the empty query {} renders as 'WHERE ' "
+    "(OperationalError)",
+    "MongoDB: dot notation, $or/$and, $regex, $exists and {} (every document) are all valid",
+)
+for _w in ("status_ne_ok", "or_error_resubmitted", "exists_ename", "engine_nin"):
+    KNOWN[("ipyparallel_sqlite", _w)] = _IPP_SQL
+for _w in ("regex_msg_type", "and4", "empty"):
+    KNOWN[("ipyparallel_sqlite", _w)] = _IPP_SQL
+
+
 def verdict(engine: str, workload: str, diff: dict[str, Any]) -> tuple[str, str]:
     """(whose bug and why, the MongoDB rule) for one disagreement."""
     if "ours_error" in diff:

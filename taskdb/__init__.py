@@ -27,6 +27,7 @@ if TYPE_CHECKING:
         Union,
         plan,
     )
+    from .sqlite import DatabaseFileError, SQLiteDB
 
 __all__ = [
     "BaseDB",
@@ -44,6 +45,8 @@ __all__ = [
     "Union",
     "PlanExplanation",
     "plan",
+    "SQLiteDB",
+    "DatabaseFileError",
 ]
 __version__ = "0.1.0"
 
@@ -63,6 +66,8 @@ _LAZY = {
     "Union": "planning",
     "PlanExplanation": "planning",
     "plan": "planning",
+    "SQLiteDB": "sqlite",
+    "DatabaseFileError": "sqlite",
 }
 
 

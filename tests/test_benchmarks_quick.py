@@ -66,8 +66,8 @@ def test_known_peer_bugs_are_reported(quick: tuple[Path, dict[str, Any]]) -> Non
     # ipyparallel, mongomock, TinyDB and mongoquery are test dependencies: they must run.
     for peer in ("ipyparallel", "mongomock", "tinydb", "mongoquery"):
         assert "skipped" not in size["engines"][peer], size["engines"][peer]
-    # Every peer but ipyparallel (whose bugs are documented) agrees with us everywhere.
-    assert not [d for d in size["disagreements"] if d["engine"] != "ipyparallel"]
+    # Every peer but ipyparallel's two databases (whose bugs are documented) agrees with us.
+    assert not [d for d in size["disagreements"] if not d["engine"].startswith("ipyparallel")]
     found = {d["workload"] for d in size["disagreements"] if d["engine"] == "ipyparallel"}
     assert {"time_range", "or_error_resubmitted", "client_outstanding"} <= found
     for d in size["disagreements"]:

@@ -194,15 +194,20 @@ def test_byte_order_mark_is_accepted(tmp_path: Path, capsys: pytest.CaptureFixtu
 def test_sqlite_files_are_recognised(tmp_path: Path, capsys: pytest.CaptureFixture[str]):
     import sqlite3
 
-    import taskdb
+    from taskdb import SQLiteDB
 
-    path = tmp_path / "tasks.db"
-    sqlite3.connect(path).execute("create table t (x)").connection.commit()
-    status, _, err = run(["query", str(path), "true", "--count"], capsys)
-    if not hasattr(taskdb, "SQLiteDB"):
-        assert status == 1 and "this version of taskdb cannot read SQLite files" in err
-    else:  # the SQL back end is here: an empty database of task records
-        assert status == 0
+    foreign = tmp_path / "other.db"
+    sqlite3.connect(foreign).execute("create table t (x)").connection.commit()
+    status, _, err = run(["query", str(foreign), "true", "--count"], capsys)
+    assert status == 1 and "other.db: has no table 'ipython-tasks'" in err
+    db = SQLiteDB(filename="tasks.db", location=str(tmp_path))
+    db.add_record("m1", {"msg_id": "m1", "completed": None})
+    db.add_record("m2", {"msg_id": "m2", "completed": None, "engine_uuid": "e"})
+    db.close()
+    status, out, err = run(
+        ["query", str(tmp_path / "tasks.db"), "engine_uuid == null", "--count"], capsys
+    )
+    assert (status, out, err) == (0, "1\n", "")
 
 
 # --- JSON errors in our words ---------------------------------------------------------------------

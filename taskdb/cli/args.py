@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import argparse
 import difflib
-import importlib
 import os
 import re
 import sys
 from collections.abc import Sequence
 from typing import Any, NoReturn
 
+from . import transfer
 from .answers import FORMATS
 from .results import SortKey, parse_sort
 
@@ -234,13 +234,7 @@ def build_parser() -> Parser:
     p.add_argument("--rows", type=_count, default=3, help="rows shown per query (default 3)")
     p.set_defaults(func=cmd_demo)
 
-    # taskdb/cli/transfer.py (import/export) adds its subcommands here when present.
-    try:
-        transfer = importlib.import_module(f"{__package__}.transfer")
-    except ModuleNotFoundError:
-        pass
-    else:
-        transfer.add_commands(sub)
+    transfer.add_commands(sub)  # import, export
     parser.set_defaults(_commands=sub.choices)
     return parser
 

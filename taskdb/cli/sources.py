@@ -12,7 +12,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from typing import Any
 
@@ -22,12 +21,12 @@ from .errors import CommandError
 from .linesdb import LinesDB
 from .progress import Progress
 from .records import Record, decode_text, iter_records, read_input
+from .transfer import is_sqlite, open_sqlite
 
-__all__ = ["Source", "Row", "open_files", "build_db", "NO_CULL", "SQLITE_MAGIC", "ID_COLUMN"]
+__all__ = ["Source", "Row", "open_files", "build_db", "NO_CULL", "ID_COLUMN"]
 
 #: Limits high enough that a DictDB built from files never culls a record.
 NO_CULL = {"record_limit": 2**62, "size_limit": 2**62}
-SQLITE_MAGIC = b"SQLite format 3\x00"
 #: The table heading of line-number ids.
 ID_COLUMN = "#"
 
@@ -177,27 +176,8 @@ def _label(name: str) -> str:
 
 
 def _sqlite(name: str) -> Source:
-    import taskdb
-
-    cls = getattr(taskdb, "SQLiteDB", None)
-    if cls is None:
-        raise CommandError(
-            f"{name} is a SQLite database; this version of taskdb cannot read SQLite files"
-        )
-    path = os.path.abspath(name)
-    db = cls(filename=os.path.basename(path), location=os.path.dirname(path))
-    size = len(db) if hasattr(db, "__len__") else len(db.get_history())
-    return Source(db, name, id_field="msg_id", tasks=True, size=size)
-
-
-def _is_sqlite(name: str) -> bool:
-    if name == "-":
-        return False
-    try:
-        with open(name, "rb") as f:
-            return f.read(16) == SQLITE_MAGIC
-    except OSError:
-        return False
+    db = open_sqlite(name)
+    return Source(db, name, id_field="msg_id", tasks=True, size=len(db))
 
 
 def open_files(names: Sequence[str], id_field: str | None = None) -> Source:
@@ -206,7 +186,7 @@ def open_files(names: Sequence[str], id_field: str | None = None) -> Source:
         raise CommandError("no input files")
     if names.count("-") > 1:
         raise CommandError("stdin ('-') can be read only once")
-    sqlite = [n for n in names if _is_sqlite(n)]
+    sqlite = [n for n in names if is_sqlite(n)]
     if sqlite:
         if len(names) > 1:
             raise CommandError(f"{sqlite[0]} is a SQLite database: query it on its own")
