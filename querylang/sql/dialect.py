@@ -9,6 +9,7 @@ JSON paths are bound too (SQLite ``'$."a"."b"'``, PostgreSQL ``text[]``).
 
 from __future__ import annotations
 
+import datetime as _dt
 import decimal
 from collections.abc import Sequence
 from typing import Any, Literal
@@ -99,6 +100,11 @@ class Dialect:
     def number_param(self, value: int | float) -> Any:
         return value
 
+    def date_param(self, micros: int) -> Any:
+        """A date *shadow column* operand: µs since the epoch (JSON date tags always
+        compare as µs)."""
+        return micros
+
     def sentinel(self) -> str:
         raise ValueError(f"{self.name} columns cannot hold a sentinel")
 
@@ -164,7 +170,8 @@ class PostgresDialect(Dialect):
 
     jsonb keeps numbers as ``numeric`` (exact): float parameters are bound as the exact
     Decimal of the float, so nothing is compared through double precision; strings compare
-    with ``COLLATE "C"`` (code point order, like MongoDB).  jsonb does not tell ``3`` from
+    with ``COLLATE "C"`` (code point order, like MongoDB, in a UTF8 database).  Date shadow
+    columns are ``timestamptz``, compared with aware datetimes.  jsonb does not tell ``3`` from
     ``3.0``, so ``$type: "int"``/``"double"`` are left to the residual.
     """
 
@@ -230,6 +237,12 @@ class PostgresDialect(Dialect):
     def number_param(self, value: int | float) -> Any:
         return decimal.Decimal(value) if isinstance(value, float) else value
 
+    def date_param(self, micros: int) -> Any:
+        # Date shadows are timestamptz (µs resolution, wider range than Python's datetime):
+        # the instant as an aware datetime compares exactly.
+        return _EPOCH + _dt.timedelta(microseconds=micros)
 
+
+_EPOCH = _dt.datetime(1970, 1, 1, tzinfo=_dt.UTC)
 SQLITE = SQLiteDialect()
 POSTGRES = PostgresDialect()

@@ -300,7 +300,7 @@ class ShadowView(View):
     def date(self, op: str, micros: int) -> str:
         if self.s.kind != "date":
             return FALSE
-        p = self.g.bind(micros)
+        p = self.g.bind(self.d.date_param(micros))
         sql = f"{self.col} {self.d.cmp(op)} {p}"
         if op == "eq":
             self._in[sql] = [p]
