@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import decimal
+import json
 from collections.abc import Sequence
 from typing import Any, Literal
 
@@ -92,6 +93,14 @@ class Dialect:
         raise NotImplementedError
 
     def marker(self, col: str, p: str, present: bool) -> str:
+        raise NotImplementedError
+
+    def containment(self, path: Path, value: str) -> Any:
+        """A parameter for :meth:`json_contains` saying "the string at ``path`` is
+        ``value``", or None when the dialect has no such test."""
+        return None
+
+    def json_contains(self, doc: str, p: str) -> str:
         raise NotImplementedError
 
     def mod(self, number: str, d: str, r: str) -> str:
@@ -229,7 +238,23 @@ class PostgresDialect(Dialect):
         return None if translated is None else (f'{lhs} COLLATE "C" LIKE {{p}}', translated)
 
     def marker(self, col: str, p: str, present: bool) -> str:
-        return f"strpos({col}, {p}) {'>' if present else '='} 0"
+        # The irregular column is a text[] of needles ('|a|', '|b.c|') with a GIN index:
+        # "irregular at p" is then an index lookup, so ``irregular OR upper`` can be a
+        # BitmapOr of index scans instead of a filter over every row.
+        test = f"{col} @> ARRAY[{p}::text]"
+        return test if present else f"NOT ({test})"
+
+    def containment(self, path: Path, value: str) -> str:
+        # On a row regular for ``path`` (no array on it, a plain string there), jsonb
+        # containment is exactly string equality (bytewise), and the GIN index on the
+        # document answers it.
+        pattern: Any = value
+        for key in reversed(path):
+            pattern = {key: pattern}
+        return json.dumps(pattern, ensure_ascii=False, separators=(",", ":"))
+
+    def json_contains(self, doc: str, p: str) -> str:
+        return f"{doc} @> {p}::jsonb"
 
     def mod(self, number: str, d: str, r: str) -> str:
         return f"mod(trunc({number}), {d}) = {r}"
