@@ -119,7 +119,8 @@ class PostgresDB(BaseDB):
         self._insert = (
             f"INSERT INTO {t} ({cols}) VALUES ({', '.join(['%s'] * len(INSERT_COLUMNS))})"
         )
-        self._copy = f"COPY {t} ({cols}) FROM STDIN (FORMAT BINARY)"
+        # COPY takes no parameters, so psycopg leaves "%%" as it is: undo ident()'s doubling
+        self._copy = f"COPY {t} ({cols}) FROM STDIN (FORMAT BINARY)".replace("%%", "%")
         self._update = (
             f"UPDATE {t} SET {', '.join(f'{c} = %s' for c in INSERT_COLUMNS[1:])} WHERE msg_id = %s"
         )
@@ -321,7 +322,7 @@ class PostgresDB(BaseDB):
     def get_history(self) -> list[Hashable]:
         """get all msg_ids, ordered by time submitted."""
         sql = f"SELECT msg_id FROM {self._t} WHERE submitted IS NOT NULL ORDER BY submitted, seq"
-        return [r[0] for r in self._run(lambda conn: conn.execute(sql).fetchall())]
+        return [r[0] for r in self._run(lambda conn: conn.execute(sql, ()).fetchall())]
 
     def records(self, batch: int = 500) -> Iterator[dict[str, Any]]:
         """Every record, in insertion order, read ``batch`` rows at a time (for export:
@@ -341,7 +342,7 @@ class PostgresDB(BaseDB):
             last = rows[-1][0]
 
     def __len__(self) -> int:
-        row = self._run(lambda conn: conn.execute(f"SELECT count(*) FROM {self._t}").fetchone())
+        row = self._run(lambda conn: conn.execute(f"SELECT count(*) FROM {self._t}", ()).fetchone())
         return int(row[0]) if row else 0
 
     # --- explaining ----------------------------------------------------------------------
@@ -355,7 +356,7 @@ class PostgresDB(BaseDB):
 
         def read(conn: psycopg.Connection[Any]) -> tuple[list[str], int]:
             plan = [r[0] for r in conn.execute("EXPLAIN " + sql, f.params).fetchall()]
-            (total,) = conn.execute(f"SELECT count(*) FROM {self._t}").fetchone() or (0,)
+            (total,) = conn.execute(f"SELECT count(*) FROM {self._t}", ()).fetchone() or (0,)
             return plan, int(total)
 
         plan, total = self._run(read)
@@ -372,7 +373,7 @@ class PostgresDB(BaseDB):
         """Raise PostgresDBError unless every row decodes and its shadows are those its
         record gives (for tests)."""
         sql = f"SELECT msg_id, {', '.join(INSERT_COLUMNS[1:])} FROM {self._t} ORDER BY seq"
-        for row in self._run(lambda conn: conn.execute(sql).fetchall()):
+        for row in self._run(lambda conn: conn.execute(sql, ()).fetchall()):
             rec = load(row[-2], row[-1])
             want = row_values(row[0], rec)
             if tuple(row) != want:

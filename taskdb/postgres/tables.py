@@ -114,10 +114,10 @@ def open_table(conn: psycopg.Connection[Any], shown: str, schema: str, table: st
             )
             if _validate(conn, shown, schema, table):
                 return schema
-            conn.execute(f"CREATE SCHEMA IF NOT EXISTS {ident(schema)}")
-            conn.execute(registry_ddl(schema))
+            conn.execute(f"CREATE SCHEMA IF NOT EXISTS {ident(schema)}", ())
+            conn.execute(registry_ddl(schema), ())
             for stmt in ddl(schema, table):
-                conn.execute(stmt)
+                conn.execute(stmt, ())  # () : "%%" in names is unescaped
             conn.execute(
                 f"INSERT INTO {qname(schema, REGISTRY)} (name, schema_version) VALUES (%s, %s)",
                 (table, SCHEMA_VERSION),
