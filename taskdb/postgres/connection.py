@@ -16,6 +16,7 @@ Connecting has a timeout (``connect_timeout``), and so does waiting for a free c
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, TypeVar
@@ -43,11 +44,13 @@ class PostgresDBError(psycopg.OperationalError):
     its URL without the password, and says why)."""
 
 
-def connect(url: str, connect_timeout: float) -> psycopg.Connection[Any]:
+def connect(
+    url: str, connect_timeout: float, application_name: str = "taskdb"
+) -> psycopg.Connection[Any]:
     """One connection, or PostgresDBError naming the server and the reason."""
     params: dict[str, Any] = {
         "connect_timeout": max(1, round(connect_timeout)),
-        "application_name": "taskdb",
+        "application_name": application_name,
         **KEEPALIVES,
     }
     try:
@@ -68,6 +71,7 @@ class Server:
         connect_timeout: float,
         pool_timeout: float,
         name: str = "taskdb",
+        application_name: str = "taskdb",
     ) -> None:
         self.url = url
         self.shown = redact(url)
@@ -79,7 +83,7 @@ class Server:
             kwargs={
                 "autocommit": True,
                 "connect_timeout": max(1, round(connect_timeout)),
-                "application_name": "taskdb",
+                "application_name": application_name,
                 **KEEPALIVES,
             },
             min_size=1,
@@ -114,38 +118,76 @@ class Server:
                 "(the server is down or unreachable, or every pooled connection is busy)"
             ) from None
 
-    def run(self, fn: Callable[[psycopg.Connection[Any]], T], *, write: bool = False) -> T:
+    def run(
+        self,
+        fn: Callable[[psycopg.Connection[Any]], T],
+        *,
+        write: bool = False,
+        verify: Callable[[psycopg.Connection[Any]], bool | None] | None = None,
+        readonly: bool = False,
+    ) -> T:
         """``fn(conn)``: in one transaction when ``write``; retried once on a fresh
-        connection if the connection broke before COMMIT was sent."""
+        connection if the connection broke before COMMIT was sent.
+
+        If it broke while COMMIT was in flight, ``verify`` (if given) settles the outcome
+        once the old server process is gone: True, the write is there (done); False, it is
+        certainly not (retried); None, unknown (an error saying so).  A ``readonly``
+        transaction (a snapshot for several reads) is retried whenever it broke.
+        """
         for attempt in (0, 1):
             committing = False
+            with self._connection() as conn:
+                pid = conn.info.backend_pid
+                try:
+                    if not write:
+                        return fn(conn)
+                    with conn.transaction():
+                        result = fn(conn)
+                        committing = not readonly
+                    return result
+                except psycopg.Error as exc:
+                    if not conn.broken and not conn.closed:
+                        # the server's answer: not retried; a duplicate key is the
+                        # caller's to translate (KeyError)
+                        if isinstance(exc, psycopg.IntegrityError | PostgresDBError):
+                            raise
+                        raise self.error(exc) from exc
+                    reason = scrub(str(exc).strip(), self.url)
+                    if attempt and not committing:
+                        raise self.error(exc, "connection lost (after one retry):") from None
+            # The server may have dropped every pooled connection (a restart): check them
+            # all before going on, so that the next statement runs on a live one.
             try:
-                with self._connection() as conn:
-                    try:
-                        if not write:
-                            return fn(conn)
-                        with conn.transaction():
-                            result = fn(conn)
-                            committing = True
-                        return result
-                    except psycopg.Error as exc:
-                        if not conn.broken and not conn.closed:
-                            # the server's answer: not retried; a duplicate key is the
-                            # caller's to translate (KeyError)
-                            if isinstance(exc, psycopg.IntegrityError | PostgresDBError):
-                                raise
-                            raise self.error(exc) from exc
-                        if committing:
-                            raise PostgresDBError(
-                                f"{self.shown}: the connection was lost while committing "
-                                f"({scrub(str(exc).strip(), self.url)}); the write may or may "
-                                "not have been applied"
-                            ) from None
-                        if attempt:
-                            raise self.error(exc, "connection lost (after one retry):") from None
-            except PostgresDBError:
-                raise
+                self.pool.check()
+            except Exception:  # noqa: BLE001 - the next attempt reports what is wrong
+                pass
+            if committing:
+                outcome = None if verify is None else self._settle(pid, verify)
+                if outcome is True:
+                    return result
+                if outcome is None or attempt:
+                    raise PostgresDBError(
+                        f"{self.shown}: the connection was lost while committing ({reason}); "
+                        "the write may or may not have been applied"
+                    )
         raise AssertionError("unreachable")  # pragma: no cover
+
+    def _settle(
+        self, pid: int, verify: Callable[[psycopg.Connection[Any]], bool | None]
+    ) -> bool | None:
+        """``verify`` on a fresh connection once server process ``pid`` has exited (its
+        transaction is then committed or rolled back for good); None if it lingers."""
+        try:
+            with self._connection() as conn:
+                deadline = time.monotonic() + 5.0
+                alive = "SELECT 1 FROM pg_stat_activity WHERE pid = %s"
+                while conn.execute(alive, (pid,)).fetchone() is not None:
+                    if time.monotonic() > deadline:
+                        return None
+                    time.sleep(0.01)
+                return verify(conn)
+        except psycopg.Error:
+            return None
 
     def close(self) -> None:
         with self._lock:

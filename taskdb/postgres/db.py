@@ -10,7 +10,7 @@ share one table; each database object keeps a small pool of connections.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable, Iterator
+from collections.abc import Callable, Hashable, Iterable, Iterator
 from functools import lru_cache, partial
 from typing import Any
 
@@ -95,6 +95,12 @@ class PostgresDB(BaseDB):
         help="Seconds a call waits for a pooled connection (the server down: then an error).",
     )
 
+    application_name = Unicode(
+        "taskdb",
+        config=True,
+        help="How this database's connections appear in pg_stat_activity.",
+    )
+
     @default("url")
     def _url_default(self) -> str:
         return default_url()
@@ -109,7 +115,7 @@ class PostgresDB(BaseDB):
         if not self.table:
             self.table = "_" + self.session.replace("-", "_")
         self.location = redact(self.url)
-        conn = connect(self.url, self.connect_timeout)
+        conn = connect(self.url, self.connect_timeout, self.application_name)
         try:
             self.schema = open_table(conn, self.location, self.schema, self.table)
         finally:
@@ -130,6 +136,7 @@ class PostgresDB(BaseDB):
             connect_timeout=self.connect_timeout,
             pool_timeout=self.pool_timeout,
             name=f"taskdb-{self.table}",
+            application_name=self.application_name,
         )
         self._run = self._server.run
 
@@ -159,9 +166,32 @@ class PostgresDB(BaseDB):
         """Add a new Task Record, by msg_id (KeyError if it is already stored)."""
         row = self._row(msg_id, rec)
         try:
-            self._run(lambda conn: conn.execute(self._insert, row), write=True)
+            self._run(
+                lambda conn: conn.execute(self._insert, row),
+                write=True,
+                verify=self._verify_added([row]),
+            )
         except psycopg.errors.UniqueViolation:
             raise KeyError(f"Already have msg_id {msg_id!r}") from None
+
+    def _verify_added(
+        self, rows: list[tuple[Any, ...]]
+    ) -> Callable[[psycopg.Connection[Any]], bool | None]:
+        """After a connection lost in COMMIT: were these rows inserted (True), certainly
+        not (False), or can we not tell (None: some are there, or differ)?"""
+        body = INSERT_COLUMNS.index("body")
+        want = {row[0]: (row[body], row[-1]) for row in rows}
+        sql = f"SELECT msg_id, body, bin FROM {self._t} WHERE msg_id = ANY(%s)"
+
+        def verify(conn: psycopg.Connection[Any]) -> bool | None:
+            found = {m: (b, x) for m, b, x in conn.execute(sql, (list(want),)).fetchall()}
+            if not found:
+                return False
+            if found == want:
+                return True
+            return None
+
+        return verify
 
     def add_records(self, items: Iterable[tuple[Hashable, dict[str, Any]]]) -> None:
         """Add ``(msg_id, record)`` pairs in one transaction: all of them, or none
@@ -187,7 +217,7 @@ class PostgresDB(BaseDB):
                     copy.write_row(row)
 
         try:
-            self._run(write, write=True)
+            self._run(write, write=True, verify=self._verify_added(rows))
         except psycopg.errors.UniqueViolation as exc:
             raise _duplicate(exc) from None
 
@@ -206,18 +236,26 @@ class PostgresDB(BaseDB):
         update = checked(rec, self.log)
         select = f"SELECT body, bin FROM {self._t} WHERE msg_id = %s FOR UPDATE"
 
+        written: list[tuple[Any, ...]] = []
+
         def write(conn: psycopg.Connection[Any]) -> None:
             row = conn.execute(select, (msg_id,)).fetchone()
             if row is None:
                 raise KeyError(f"No such msg_id {msg_id!r}")
             new = load(row[0], row[1])
             new.update(update)
-            values = self._row(msg_id, new)[1:]
-            conn.execute(self._update, (*values, msg_id))
+            values = self._row(msg_id, new)
+            written[:] = [values]
+            conn.execute(self._update, (*values[1:], msg_id))
+
+        def verify(conn: psycopg.Connection[Any]) -> bool | None:
+            # the updated record is there (True); else unknown: the update may have been
+            # applied and overwritten since, so it is not re-applied blindly
+            return self._verify_added(written)(conn) or None
 
         if not isinstance(msg_id, str):
             raise KeyError(f"No such msg_id {msg_id!r}")
-        self._run(write, write=True)
+        self._run(write, write=True, verify=verify)
 
     def drop_record(self, msg_id: Hashable) -> None:
         """Remove a record from the DB."""
@@ -317,7 +355,7 @@ class PostgresDB(BaseDB):
             bins = dict(conn.execute(fetch_bins, (need,)).fetchall())
             return [fill(p, bins[seq]) if lazy else p for seq, p, lazy in out]
 
-        return self._run(read, write=True)
+        return self._run(read, write=True, readonly=True)
 
     def get_history(self) -> list[Hashable]:
         """get all msg_ids, ordered by time submitted."""
