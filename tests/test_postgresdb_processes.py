@@ -234,6 +234,25 @@ def test_lost_in_commit_is_settled_then_retried() -> None:
     db.close()
 
 
+def test_a_copy_cut_halfway_is_sent_again_whole() -> None:
+    """add_records streams a generator through COPY; the connection is killed halfway: the
+    retry sends the records already read, then the rest -- each stored once."""
+    app = _app()
+    db = pgserver.open_db(application_name=app)
+
+    def records() -> Any:
+        for i in range(400):
+            if i == 200:
+                assert _terminate(app) >= 1
+                time.sleep(0.2)
+            yield f"r{i}", record(3, i, size=1000)
+
+    db.add_records(records())
+    assert db.get_history() == [f"r{i}" for i in range(400)]
+    assert db.find_records({"msg_id": "w3-399"}) == [record(3, 399, size=1000)]
+    db.close()
+
+
 def _wait_for_lock_waiter(app: str, timeout: float = 20.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

@@ -10,6 +10,7 @@ share one table; each database object keeps a small pool of connections.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Hashable, Iterable, Iterator
 from functools import lru_cache, partial
 from typing import Any
@@ -180,10 +181,10 @@ class PostgresDB(BaseDB):
         """After a connection lost in COMMIT: were these rows inserted (True), certainly
         not (False), or can we not tell (None: some are there, or differ)?"""
         body = INSERT_COLUMNS.index("body")
-        want = {row[0]: (row[body], row[-1]) for row in rows}
         sql = f"SELECT msg_id, body, bin FROM {self._t} WHERE msg_id = ANY(%s)"
 
         def verify(conn: psycopg.Connection[Any]) -> bool | None:
+            want = {row[0]: (row[body], row[-1]) for row in rows}
             found = {m: (b, x) for m, b, x in conn.execute(sql, (list(want),)).fetchall()}
             if not found:
                 return False
@@ -196,28 +197,34 @@ class PostgresDB(BaseDB):
     def add_records(self, items: Iterable[tuple[Hashable, dict[str, Any]]]) -> None:
         """Add ``(msg_id, record)`` pairs in one transaction: all of them, or none
         (KeyError for a msg_id already stored, TypeError/ValueError for a bad record).
-        Large batches stream with COPY."""
-        rows = [self._row(m, r) for m, r in items]  # every record checked before any SQL
-        if not rows:
+
+        Large batches stream with COPY: records are encoded while the server stores the
+        ones before (a bad record aborts the COPY, and the transaction stores nothing)."""
+        pending = iter(items)
+        head = [self._row(m, r) for m, r in itertools.islice(pending, COPY_ABOVE + 1)]
+        if not head:
             return
-        seen: set[str] = set()
-        for row in rows:
-            if row[0] in seen:
-                raise KeyError(f"Already have msg_id {row[0]!r}")
-            seen.add(row[0])
+        # every row encoded so far, in order: a retry re-sends them, then goes on
+        produced: list[tuple[Any, ...]] = list(head)
+
+        def more() -> Iterator[tuple[Any, ...]]:
+            for m, r in pending:
+                row = self._row(m, r)
+                produced.append(row)
+                yield row
 
         def write(conn: psycopg.Connection[Any]) -> None:
-            if len(rows) <= COPY_ABOVE:
+            if len(head) <= COPY_ABOVE:
                 with conn.cursor() as cur:
-                    cur.executemany(self._insert, rows)
+                    cur.executemany(self._insert, head)
                 return
             with conn.cursor() as cur, cur.copy(self._copy) as copy:
                 copy.set_types(_COPY_TYPES)
-                for row in rows:
+                for row in itertools.chain(list(produced), more()):
                     copy.write_row(row)
 
         try:
-            self._run(write, write=True, verify=self._verify_added(rows))
+            self._run(write, write=True, verify=self._verify_added(produced))
         except psycopg.errors.UniqueViolation as exc:
             raise _duplicate(exc) from None
 

@@ -116,7 +116,11 @@ def open_table(conn: psycopg.Connection[Any], shown: str, schema: str, table: st
                 return schema
             conn.execute(f"CREATE SCHEMA IF NOT EXISTS {ident(schema)}", ())
             conn.execute(registry_ddl(schema), ())
-            for stmt in ddl(schema, table):
+            lz4 = conn.execute(
+                "SELECT 1 FROM pg_settings WHERE name = 'default_toast_compression' "
+                "AND 'lz4' = ANY(enumvals)"
+            ).fetchone()
+            for stmt in ddl(schema, table, lz4=lz4 is not None):
                 conn.execute(stmt, ())  # () : "%%" in names is unescaped
             conn.execute(
                 f"INSERT INTO {qname(schema, REGISTRY)} (name, schema_version) VALUES (%s, %s)",
