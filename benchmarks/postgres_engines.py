@@ -159,10 +159,10 @@ class OursPostgres(_ServerStore):
         super().__init__()
         _LIVE.append(self)
 
-    def _open(self, table: str) -> Any:
+    def _open(self, table: str, **kw: Any) -> Any:
         from taskdb import PostgresDB
 
-        return PostgresDB(url=server_url(), schema=_Schema.get(), table=table)
+        return PostgresDB(url=server_url(), schema=_Schema.get(), table=table, **kw)
 
     def insert(self, records: list[Record]) -> Any:
         table = self._table()
@@ -176,14 +176,15 @@ class OursPostgres(_ServerStore):
         commit each), and lookups through a fresh database object."""
         _analyze(table)
         stats = STATS.setdefault((self.name, len(records)), {})
-        single = self._open(table + "_single")
         sample = records[:SINGLE_ADDS]
-        t0 = time.perf_counter()
-        for r in sample:
-            single.add_record(r["msg_id"], r)
-        stats["single_add_s"] = (time.perf_counter() - t0) / max(1, len(sample))
-        single.close()
-        _Schema.drop_table(table + "_single")
+        for key, sync in (("single_add_s", ""), ("single_add_async_s", "off")):
+            single = self._open(table + "_single", synchronous_commit=sync)
+            t0 = time.perf_counter()
+            for r in sample:
+                single.add_record(r["msg_id"], r)
+            stats[key] = (time.perf_counter() - t0) / max(1, len(sample))
+            single.close()
+            _Schema.drop_table(table + "_single")
         if records:
             stats.update(lookups(self._open(table), records))
 

@@ -49,7 +49,12 @@ def _size_lines(n: str, sd: dict[str, Any]) -> list[str]:
         s = stats["single_add_s"]
         lines.append(
             f"`add_record` one call at a time (a round trip and a commit each): {_fmt(s)} per "
-            f"record, {1 / s:,.0f} records/s."
+            f"record, {1 / s:,.0f} records/s"
+            + (
+                f"; with `synchronous_commit=off` {_fmt(a)}, {1 / a:,.0f} records/s."
+                if (a := stats.get("single_add_async_s"))
+                else "."
+            )
         )
     if "lookup_s" in stats:
         first, median = _fmt(stats["first_lookup_s"]), _fmt(stats["lookup_s"])

@@ -520,6 +520,17 @@ def test_a_server_that_never_answers_times_out() -> None:
         listener.close()
 
 
+def test_synchronous_commit_applies_to_every_pooled_connection() -> None:
+    d = pgserver.open_db(synchronous_commit="off", pool_size=3)
+    try:
+        shown = {d._run(lambda c: c.execute("SHOW synchronous_commit").fetchone()) for _ in "abc"}
+        assert shown == {("off",)}
+        fill(d, 3)
+        assert ids(d.find_records({})) == ["m0", "m1", "m2"]
+    finally:
+        d.close()
+
+
 def test_closed_database_is_a_clear_error(db: PostgresDB) -> None:
     db.close()
     with pytest.raises(PostgresDBError, match="closed"):

@@ -60,6 +60,18 @@ def connect(
         raise PostgresDBError(f"{redact(url)}: cannot connect: {reason}") from None
 
 
+def _configure(settings: dict[str, str]) -> Callable[[psycopg.Connection[Any]], None] | None:
+    """A pool hook setting session parameters (``SET name = value``) on new connections."""
+    if not settings:
+        return None
+
+    def configure(conn: psycopg.Connection[Any]) -> None:
+        for name, value in settings.items():
+            conn.execute("SELECT set_config(%s, %s, false)", (name, value))
+
+    return configure
+
+
 class Server:
     """A pool of connections to one server, and the retry policy above."""
 
@@ -72,6 +84,7 @@ class Server:
         pool_timeout: float,
         name: str = "taskdb",
         application_name: str = "taskdb",
+        settings: dict[str, str] | None = None,
     ) -> None:
         self.url = url
         self.shown = redact(url)
@@ -92,6 +105,7 @@ class Server:
             reconnect_timeout=max(connect_timeout * 3, 30.0),
             name=name,
             open=False,
+            configure=_configure(settings or {}),
         )
         try:
             self.pool.open(wait=True, timeout=connect_timeout + 5)
