@@ -1,4 +1,5 @@
-"""The PostgreSQL (jsonb) dialect, as text: the PostgresDB issue runs it on a server.
+"""The PostgreSQL (jsonb) dialect, as text (tests/test_postgresdb*.py and the conformance
+suite run it on a live server through PostgresDB).
 
 Checked here: every value and JSON path is a psycopg parameter (``%(pN)s``, no other ``%``
 in the text), shadows use flag columns (typed columns hold no sentinel), strings compare with

@@ -3,8 +3,9 @@
 :mod:`.url` (the default URL, redacting passwords), :mod:`.connection` (the pool,
 timeouts, errors and the retry policy), :mod:`.schema` (columns, indexes, row values),
 :mod:`.tables` (opening a table safely: version and column checks, creation), :mod:`.db`
-(the database class).  Queries are compiled by :mod:`querylang.sql`'s PostgreSQL dialect.
-Needs ``psycopg`` 3 and ``psycopg_pool`` (``pip install 'taskdb[postgres]'``).
+(the database class), :mod:`.explain` (explanations, the row check).  Queries are compiled
+by :mod:`querylang.sql`'s PostgreSQL dialect.  Needs ``psycopg`` 3 and ``psycopg_pool``
+(``pip install 'taskdb[postgres]'``).
 """
 
 from .connection import PostgresDBError

@@ -24,8 +24,9 @@ from querylang.sql.document import LAZY, fill, has_binary, load
 from querylang.sql.pushdown import compile_filter
 
 from ..base import BaseDB
-from ..sqlbackend import SQLExplain, checked, first, matching, project
+from ..sqlbackend import checked, first, matching, project
 from .connection import PostgresDBError, Server, connect
+from .explain import PostgresExplain, check_rows, explain
 from .schema import INSERT_COLUMNS, LAYOUT, check_key, qname, row_values
 from .tables import open_table
 from .url import ENV, default_url, redact
@@ -47,12 +48,6 @@ _COPY_TYPES = [
 ]
 #: add_records of more than this many records streams them with COPY.
 COPY_ABOVE = 16
-
-
-class PostgresExplain(SQLExplain):
-    """``PostgresDB.explain(check)``: ``str()`` is the whole explanation."""
-
-    engine = "postgresql"
 
 
 def _duplicate(exc: psycopg.Error) -> KeyError:
@@ -403,45 +398,17 @@ class PostgresDB(BaseDB):
         row = self._run(lambda conn: conn.execute(f"SELECT count(*) FROM {self._t}", ()).fetchone())
         return int(row[0]) if row else 0
 
-    # --- explaining ----------------------------------------------------------------------
+    # --- explaining and checking ---------------------------------------------------------
 
     def explain(self, check: querylang.QueryLike) -> PostgresExplain:
         """The query, its SQL with parameters, what is exact, the residual, the server's
         plan (EXPLAIN, not run)."""
         qq = querylang.query(check)
-        f = self.sql(qq)
-        sql = self._select(f)
-
-        def read(conn: psycopg.Connection[Any]) -> tuple[list[str], int]:
-            plan = [r[0] for r in conn.execute("EXPLAIN " + sql, f.params).fetchall()]
-            (total,) = conn.execute(f"SELECT count(*) FROM {self._t}", ()).fetchone() or (0,)
-            return plan, int(total)
-
-        plan, total = self._run(read)
-        shown = (
-            f"SELECT seq, <CERTAIN>, body, bin FROM {self._t} WHERE <WHERE>"
-            "  -- then sorted by seq (insertion order)"
-        )
-        table = f"{self.schema}.{self.table}"
-        return PostgresExplain(qq, f, shown, plan, self.location, table, total)
+        return explain(self, qq, self.sql(qq))
 
     plan = explain  # the CLI asks databases for plan(check).describe()
 
     def check_integrity(self) -> None:
         """Raise PostgresDBError unless every row decodes and its shadows, flag and
-        irregular paths are those its record gives (for tests).  (The JSON text itself may
-        differ from a re-encoding: a zone equal to UTC decodes as ``datetime.UTC``.)"""
-        cols = ("msg_id", *INSERT_COLUMNS[1:])
-        body = cols.index("body")
-        sql = f"SELECT {', '.join(cols)} FROM {self._t} ORDER BY seq"
-        for row in self._run(lambda conn: conn.execute(sql, ()).fetchall()):
-            want = row_values(row[0], load(row[body], row[-1]))
-            bad = [
-                f"{c}: {a!r} != {b!r}"
-                for i, (c, a, b) in enumerate(zip(cols, row, want, strict=True))
-                if a != b and i != body
-            ]
-            if bad:
-                raise PostgresDBError(
-                    f"{self.location}: row {row[0]!r} disagrees with its record ({bad})"
-                )
+        irregular paths are those its record gives (for tests)."""
+        check_rows(self)
