@@ -478,6 +478,7 @@ def test_server_down_is_a_quick_clear_error_without_the_password() -> None:
 
 
 def test_refused_login_names_the_url_without_the_password() -> None:
+    pgserver.require()
     base = pgserver.url().split("://", 1)[1].split("@", 1)[-1]
     url = f"postgresql://no_such_role_taskdb:hunter2@{base}"
     with pytest.raises(PostgresDBError) as info:
