@@ -12,6 +12,7 @@ sample beside it (:data:`STATS`), with the msg_id lookup of a fresh database obj
 
 from __future__ import annotations
 
+import atexit
 import os
 import secrets
 import statistics
@@ -41,6 +42,7 @@ class _Schema:
     """This process's benchmark schema: made on first use, dropped by :meth:`drop`."""
 
     name: str | None = None
+    _registered = False
 
     @classmethod
     def get(cls) -> str:
@@ -51,6 +53,9 @@ class _Schema:
             with psycopg.connect(server_url(), autocommit=True) as conn:
                 conn.execute(f'CREATE SCHEMA "{name}"')
             cls.name = name
+            if not cls._registered:  # an engine that fails to load is never closed
+                atexit.register(cls.drop)
+                cls._registered = True
         return cls.name
 
     @classmethod
@@ -178,13 +183,14 @@ class OursPostgres(_ServerStore):
         stats = STATS.setdefault((self.name, len(records)), {})
         sample = records[:SINGLE_ADDS]
         for key, sync in (("single_add_s", ""), ("single_add_async_s", "off")):
-            single = self._open(table + "_single", synchronous_commit=sync)
+            name = f"{table}_{key}"
+            single = self._open(name, synchronous_commit=sync)
             t0 = time.perf_counter()
             for r in sample:
                 single.add_record(r["msg_id"], r)
             stats[key] = (time.perf_counter() - t0) / max(1, len(sample))
             single.close()
-            _Schema.drop_table(table + "_single")
+            _Schema.drop_table(name)
         if records:
             stats.update(lookups(self._open(table), records))
 

@@ -439,6 +439,16 @@ def test_hostile_and_long_names(db: PostgresDB) -> None:
         pgserver.open_db("t" * 64)
 
 
+def test_a_dropped_table_is_made_again() -> None:
+    d = pgserver.open_db()
+    fill(d, 2)
+    d.close()
+    pgserver.sql(f"DROP TABLE {d._t}")  # its registry row stays behind
+    again = pgserver.open_db(d.table)
+    assert again.find_records({}) == [] and len(again) == 0
+    again.close()
+
+
 def test_schema_is_created_if_missing() -> None:
     s = pgserver.schema() + "_extra"
     try:

@@ -122,8 +122,11 @@ def open_table(conn: psycopg.Connection[Any], shown: str, schema: str, table: st
             ).fetchone()
             for stmt in ddl(schema, table, lz4=lz4 is not None):
                 conn.execute(stmt, ())  # () : "%%" in names is unescaped
+            # (a registry row left by a table someone dropped is replaced)
             conn.execute(
-                f"INSERT INTO {qname(schema, REGISTRY)} (name, schema_version) VALUES (%s, %s)",
+                f"INSERT INTO {qname(schema, REGISTRY)} (name, schema_version) VALUES (%s, %s) "
+                "ON CONFLICT (name) DO UPDATE SET schema_version = EXCLUDED.schema_version, "
+                "created = now()",
                 (table, SCHEMA_VERSION),
             )
     except PostgresDBError:
