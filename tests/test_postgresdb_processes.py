@@ -185,9 +185,9 @@ def test_killed_while_waiting_inside_a_transaction_retries_once_then_says_so() -
 
         t = threading.Thread(target=update)
         t.start()
+        killed: set[int] = set()
         for _ in range(2):  # the first attempt, then the retry
-            _wait_for_lock_waiter(app)
-            _terminate(app)
+            killed.add(_kill(_wait_for_lock_waiter(app, killed)))
         t.join(30)
         holder.rollback()
     assert len(errors) == 1 and isinstance(errors[0], PostgresDBError)
@@ -195,18 +195,26 @@ def test_killed_while_waiting_inside_a_transaction_retries_once_then_says_so() -
     assert "connection lost (after one retry)" in message and db.location in message
     assert db.get_record("a") == record(0, 1)  # untouched
 
+    # The pool's idle connections were killed above too: a call would spend its one retry
+    # on one of them (and succeed).  Clean them first, so that the kill below is the one
+    # failure this call meets.
+    db._server.pool.check()
     with psycopg.connect(pgserver.url()) as holder:
         holder.execute(f"SELECT 1 FROM {db._t} WHERE msg_id = 'a' FOR UPDATE")
         t = threading.Thread(target=update)
         t.start()
-        _wait_for_lock_waiter(app)
-        _terminate(app)  # once: the retry waits again, then gets the lock
-        _wait_for_lock_waiter(app)
-        holder.rollback()
+        killed.add(_kill(_wait_for_lock_waiter(app, killed)))  # once: the retry waits again
+        _wait_for_lock_waiter(app, killed)
+        holder.rollback()  # then gets the lock
         t.join(30)
     assert len(errors) == 1
     assert db.get_record("a") == {**record(0, 1), "note": "x"}
     db.close()
+
+
+def _kill(pid: int) -> int:
+    pgserver.sql("SELECT pg_terminate_backend(%s)", (pid,))
+    return pid
 
 
 def test_lost_in_commit_is_settled_then_retried() -> None:
@@ -253,16 +261,18 @@ def test_a_copy_cut_halfway_is_sent_again_whole() -> None:
     db.close()
 
 
-def _wait_for_lock_waiter(app: str, timeout: float = 20.0) -> None:
+def _wait_for_lock_waiter(app: str, exclude: set[int], timeout: float = 20.0) -> int:
+    """The pid of a backend of ``app`` waiting for a lock (not one of ``exclude``: a killed
+    backend may still be listed for a moment)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         rows = pgserver.sql(
-            "SELECT 1 FROM pg_stat_activity WHERE application_name = %s "
-            "AND wait_event_type = 'Lock'",
-            (app,),
+            "SELECT pid FROM pg_stat_activity WHERE application_name = %s "
+            "AND wait_event_type = 'Lock' AND NOT pid = ANY(%s)",
+            (app, list(exclude)),
         )
         if rows:
-            return
+            return int(rows[0][0])
         time.sleep(0.02)
     raise AssertionError("the update never waited for the lock")
 
