@@ -322,4 +322,5 @@ SLOW_PEERS = {
 }
 
 # The SQLite engines register themselves in ALL_ENGINES (sqlite_engines.py).
+from . import postgres_engines as _postgres_engines  # noqa: E402, F401
 from . import sqlite_engines as _sqlite_engines  # noqa: E402, F401

@@ -140,4 +140,7 @@ def run_extras(
     from .sqlite_engines import stats_for
 
     ex["sqlite_files"] = stats_for(len(records))
+    from .postgres_engines import stats_for as postgres_stats
+
+    ex["postgres"] = postgres_stats(len(records))
     return ex

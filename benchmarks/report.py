@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from .plots import ENGINE_ORDER
+from .postgres_report import postgres_section
 from .sqlite_report import sqlite_section
 from .verdicts import faster_reason
 from .workloads import HISTORY, INSERT
@@ -322,6 +323,7 @@ def render(doc: dict[str, Any], img_rel: str | None) -> str:
     if img_rel:
         lines += ["## Scaling", "", f"![time vs records]({img_rel}/bench-scaling.png)", ""]
     lines += sqlite_section(doc)
+    lines += postgres_section(doc)
     lines += disagreements_section(doc)
     lines += faster_section(doc)
     lines += extras_section(doc)

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
         Union,
         plan,
     )
+    from .postgres import PostgresDB, PostgresDBError
     from .sqlite import DatabaseFileError, SQLiteDB
 
 __all__ = [
@@ -47,6 +48,8 @@ __all__ = [
     "plan",
     "SQLiteDB",
     "DatabaseFileError",
+    "PostgresDB",
+    "PostgresDBError",
 ]
 __version__ = "0.1.0"
 
@@ -68,6 +71,8 @@ _LAZY = {
     "plan": "planning",
     "SQLiteDB": "sqlite",
     "DatabaseFileError": "sqlite",
+    "PostgresDB": "postgres",
+    "PostgresDBError": "postgres",
 }
 
 

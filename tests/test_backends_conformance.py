@@ -6,7 +6,8 @@ unicode), each backend's ``find_records`` (whole records and projections),
 ``drop_matching_records`` and ``get_history`` must give exactly what
 ``querylang.reference.evaluate`` says -- same records, same order, same value types.
 
-Backends are listed in :data:`BACKENDS`; a new one (PostgresDB) adds a factory there.  The
+Backends are listed in :data:`BACKENDS`: DictDB, SQLiteDB, and PostgresDB on the test
+server (``tests/pgserver.py``: skipped without one, a failure in CI).  The
 dev profile runs thousands of examples per backend; CI's fixed budget is the profile's.
 """
 
@@ -33,6 +34,7 @@ from querylang.strategies import (
     task_record_lists,
 )
 from taskdb import DictDB, SQLiteDB
+from tests import pgserver
 
 _PROFILE = os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "dev")
 #: Thousands of examples on a developer's machine; the profile's budget in CI.
@@ -50,10 +52,25 @@ def _sqlitedb() -> Iterator[Any]:
     db.close()
 
 
+_POSTGRES: dict[str, Any] = {}
+
+
+def _postgresdb() -> Iterator[Any]:
+    """One table for the whole run (creating one per example would dominate), emptied
+    before each example."""
+    pgserver.require()
+    db = _POSTGRES.get("db")
+    if db is None:
+        db = _POSTGRES["db"] = pgserver.open_db("conformance")
+    db._run(lambda conn: conn.execute(f"DELETE FROM {db._t}"), write=True)
+    yield db
+
+
 #: name -> a generator yielding one fresh, empty database (and closing it afterwards).
 BACKENDS: dict[str, Callable[[], Iterator[Any]]] = {
     "dictdb": _dictdb,
     "sqlitedb": _sqlitedb,
+    "postgresdb": _postgresdb,
 }
 
 

@@ -107,3 +107,21 @@ def test_time_bounds_sit_in_millisecond_gaps() -> None:
         t = gap_boundary(recs, i)
         assert t > recs[i]["submitted"]
         assert all(abs(r["submitted"] - t) >= timedelta(milliseconds=1) for r in recs)
+
+
+def test_postgres_engines_agree_and_leave_nothing_behind(
+    quick: tuple[Path, dict[str, Any]],
+) -> None:
+    from tests import pgserver
+
+    pgserver.require()
+    _, doc = quick
+    (size,) = doc["sizes"].values()
+    for engine in ("postgres", "postgres_sql"):
+        assert "skipped" not in size["engines"][engine], size["engines"][engine]
+        for w, wd in size["workloads"].items():
+            if w != "insert_all":
+                assert wd["results"][engine].get("agrees") is True, (engine, w)
+    assert size["extras"]["postgres"]["postgres"]["lookup_s"] > 0
+    left = pgserver.sql("SELECT nspname FROM pg_namespace WHERE nspname LIKE 'taskdb_bench_%'")
+    assert left == []

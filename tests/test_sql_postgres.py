@@ -1,4 +1,5 @@
-"""The PostgreSQL (jsonb) dialect, as text: the PostgresDB issue runs it on a server.
+"""The PostgreSQL (jsonb) dialect, as text (tests/test_postgresdb*.py and the conformance
+suite run it on a live server through PostgresDB).
 
 Checked here: every value and JSON path is a psycopg parameter (``%(pN)s``, no other ``%``
 in the text), shadows use flag columns (typed columns hold no sentinel), strings compare with
@@ -9,6 +10,7 @@ in the text), shadows use flag columns (typed columns hold no sentinel), strings
 from __future__ import annotations
 
 import decimal
+import json
 import re
 from datetime import UTC, datetime
 
@@ -55,18 +57,29 @@ def test_shadow_equality_uses_the_flag() -> None:
 
 
 def test_json_paths_and_types() -> None:
-    where, _, params = check_text({"header.msg_type": "apply_request", "n": {"$gt": 1.5}})
+    where, _, params = check_text({"header.msg_type": {"$gt": "apply"}, "n": {"$gt": 1.5}})
     (p,) = [k for k, v in params.items() if v == ["header", "msg_type"]]
     text = f'CASE WHEN jsonb_typeof("doc" #> %({p})s) = \'string\' THEN "doc" #>> %({p})s END'
     assert text in where and "::numeric" in where
     assert decimal.Decimal(1.5) in params.values()  # exact, never through float8
-    assert 'strpos("irregular"' in where
+    assert '"irregular" @> ARRAY[%(' in where  # needles in a GIN-indexed text[]
+    assert "|header.msg_type|" in params.values()
+
+
+def test_string_equality_is_jsonb_containment() -> None:
+    """``doc @> '{"a":{"b":"x"}}'``: the GIN index answers it; exact on regular rows."""
+    where, certain, params = check_text({"header.msg_type": "apply_request"})
+    (p,) = [k for k, v in params.items() if v == '{"header":{"msg_type":"apply_request"}}']
+    assert f'"doc" @> %({p})s::jsonb' in where
+    assert '"irregular" @> ARRAY[' in where and "NOT (" in certain
+    where, _, params = check_text({"a": {"$in": ["x", "日本"]}})
+    assert where.count("@>") == 3 and '{"a":"日本"}' in params.values()
 
 
 def test_dates_and_prefixes() -> None:
     t = datetime(2024, 1, 1, tzinfo=UTC)
     where, _, params = check_text({"submitted": {"$gte": t}, "h.d": {"$lt": t}})
-    (p,) = [k for k, v in params.items() if v == 1704067200000000]
+    (p,) = [k for k, v in params.items() if v == t]  # timestamptz column: an aware datetime
     assert f'"submitted" >= %({p})s' in where
     assert ["h", "d", "$date"] in params.values()
     where, _, params = check_text({"label": {"$regex": "^grp"}})
@@ -88,7 +101,8 @@ def test_hostile_names_stay_parameters(name: str) -> None:
     where, certain, params = check_text({f"a.{name}": name, name: {"$ne": 1}})
     for sql in (where, certain):
         assert name not in sql
-    assert name in params.values()
+    assert [name] in params.values()  # a path, and the value inside a containment pattern
+    assert json.dumps({"a": {name: name}}, separators=(",", ":")) in params.values()
 
 
 def test_explain_names_the_dialect() -> None:

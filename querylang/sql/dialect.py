@@ -9,7 +9,9 @@ JSON paths are bound too (SQLite ``'$."a"."b"'``, PostgreSQL ``text[]``).
 
 from __future__ import annotations
 
+import datetime as _dt
 import decimal
+import json
 from collections.abc import Sequence
 from typing import Any, Literal
 
@@ -93,11 +95,24 @@ class Dialect:
     def marker(self, col: str, p: str, present: bool) -> str:
         raise NotImplementedError
 
+    def containment(self, path: Path, value: str) -> Any:
+        """A parameter for :meth:`json_contains` saying "the string at ``path`` is
+        ``value``", or None when the dialect has no such test."""
+        return None
+
+    def json_contains(self, doc: str, p: str) -> str:
+        raise NotImplementedError
+
     def mod(self, number: str, d: str, r: str) -> str:
         raise NotImplementedError
 
     def number_param(self, value: int | float) -> Any:
         return value
+
+    def date_param(self, micros: int) -> Any:
+        """A date *shadow column* operand: µs since the epoch (JSON date tags always
+        compare as µs)."""
+        return micros
 
     def sentinel(self) -> str:
         raise ValueError(f"{self.name} columns cannot hold a sentinel")
@@ -164,7 +179,8 @@ class PostgresDialect(Dialect):
 
     jsonb keeps numbers as ``numeric`` (exact): float parameters are bound as the exact
     Decimal of the float, so nothing is compared through double precision; strings compare
-    with ``COLLATE "C"`` (code point order, like MongoDB).  jsonb does not tell ``3`` from
+    with ``COLLATE "C"`` (code point order, like MongoDB, in a UTF8 database).  Date shadow
+    columns are ``timestamptz``, compared with aware datetimes.  jsonb does not tell ``3`` from
     ``3.0``, so ``$type: "int"``/``"double"`` are left to the residual.
     """
 
@@ -222,7 +238,23 @@ class PostgresDialect(Dialect):
         return None if translated is None else (f'{lhs} COLLATE "C" LIKE {{p}}', translated)
 
     def marker(self, col: str, p: str, present: bool) -> str:
-        return f"strpos({col}, {p}) {'>' if present else '='} 0"
+        # The irregular column is a text[] of needles ('|a|', '|b.c|') with a GIN index:
+        # "irregular at p" is then an index lookup, so ``irregular OR upper`` can be a
+        # BitmapOr of index scans instead of a filter over every row.
+        test = f"{col} @> ARRAY[{p}::text]"
+        return test if present else f"NOT ({test})"
+
+    def containment(self, path: Path, value: str) -> str:
+        # On a row regular for ``path`` (no array on it, a plain string there), jsonb
+        # containment is exactly string equality (bytewise), and the GIN index on the
+        # document answers it.
+        pattern: Any = value
+        for key in reversed(path):
+            pattern = {key: pattern}
+        return json.dumps(pattern, ensure_ascii=False, separators=(",", ":"))
+
+    def json_contains(self, doc: str, p: str) -> str:
+        return f"{doc} @> {p}::jsonb"
 
     def mod(self, number: str, d: str, r: str) -> str:
         return f"mod(trunc({number}), {d}) = {r}"
@@ -230,6 +262,12 @@ class PostgresDialect(Dialect):
     def number_param(self, value: int | float) -> Any:
         return decimal.Decimal(value) if isinstance(value, float) else value
 
+    def date_param(self, micros: int) -> Any:
+        # Date shadows are timestamptz (µs resolution, wider range than Python's datetime):
+        # the instant as an aware datetime compares exactly.
+        return _EPOCH + _dt.timedelta(microseconds=micros)
 
+
+_EPOCH = _dt.datetime(1970, 1, 1, tzinfo=_dt.UTC)
 SQLITE = SQLiteDialect()
 POSTGRES = PostgresDialect()

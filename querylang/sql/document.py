@@ -96,9 +96,13 @@ def needles(path: Path) -> list[str]:
     return [SEPARATOR + ".".join(path[:i]) + SEPARATOR for i in range(1, len(path) + 1)]
 
 
-def store(doc: dict[str, Any]) -> Stored:
-    """The stored form of ``doc`` (TypeError, naming the place, for what cannot be stored)."""
-    text, marks, chunks = encode(doc)
+def store(doc: dict[str, Any], *, jsonb: bool = False) -> Stored:
+    """The stored form of ``doc`` (TypeError, naming the place, for what cannot be stored).
+
+    ``jsonb=True``: the JSON is also valid PostgreSQL ``jsonb`` input (NUL in strings and
+    keys is tagged or escaped, like lone surrogates, instead of written as ``\\u0000``).
+    """
+    text, marks, chunks = encode(doc, jsonb)
     irregular = SEPARATOR + SEPARATOR.join(marks) + SEPARATOR if marks else ""
     return Stored(text, b"".join(chunks) if chunks else None, irregular)
 

@@ -59,14 +59,19 @@ def _has_surrogate(s: str) -> bool:
 
 
 class _Encoder:
-    """One document's walk: JSON-able copy, binary chunks, irregular paths."""
+    """One document's walk: JSON-able copy, binary chunks, irregular paths.
 
-    __slots__ = ("marks", "chunks", "size")
+    ``jsonb``: PostgreSQL's ``jsonb`` cannot hold NUL (``\\u0000``), so strings holding
+    one are ``$str`` tags and keys holding one are escaped, as lone surrogates are.
+    """
 
-    def __init__(self) -> None:
+    __slots__ = ("marks", "chunks", "size", "jsonb")
+
+    def __init__(self, jsonb: bool = False) -> None:
         self.marks: list[str] = []
         self.chunks: list[bytes] = []
         self.size = 0
+        self.jsonb = jsonb
 
     def mark(self, parent: str | None, key: str) -> None:
         if parent is not None:
@@ -81,6 +86,8 @@ class _Encoder:
                 return {"$str": v.encode("utf-16-le", "surrogatepass").hex()}
             if "\x00" in v:
                 self.mark(parent, key)
+                if self.jsonb:
+                    return {"$str": v.encode("utf-16-le", "surrogatepass").hex()}
             return v
         if v is None or t is bool:
             return v
@@ -130,10 +137,11 @@ class _Encoder:
             return {"$decimal": str(v)}
         if isinstance(v, Regex):
             self.mark(parent, key)
-            return {"$regex": v.pattern, "$options": v.flags}
+            # (a pattern holding NUL is itself a $str tag for jsonb: decoded first)
+            return {"$regex": self.value(v.pattern, None, ""), "$options": v.flags}
         if isinstance(v, re.Pattern) and isinstance(v.pattern, str):
             self.mark(parent, key)
-            return {"$pattern": v.pattern, "$flags": v.flags}
+            return {"$pattern": self.value(v.pattern, None, ""), "$flags": v.flags}
         for base in (bool, int, float, str):  # subclasses (IntEnum, ...) as their builtin
             if isinstance(v, base):
                 return self.value(base(v), parent, key)
@@ -152,7 +160,7 @@ class _Encoder:
             if "\x00" in k or (not k.isascii() and _has_surrogate(k)):
                 # No SQL path can name this key (it cannot be bound), so nothing below it is
                 # ever pushed down: no irregular paths are needed there.
-                escaped = escaped or _has_surrogate(k)
+                escaped = escaped or _has_surrogate(k) or self.jsonb
                 out[k] = self.value(x, None, k)
             else:
                 out[k] = self.value(x, path, k)
@@ -199,9 +207,9 @@ def _date_tag(v: _dt.datetime) -> dict[str, Any]:
 
 
 def _escape_key(key: str) -> str:
-    """A key of an escaped document: ``$x`` -> ``$$x``, a key with lone surrogates ->
-    ``$~<UTF-16-LE hex>``, any other key itself."""
-    if _has_surrogate(key):
+    """A key of an escaped document: ``$x`` -> ``$$x``, a key with lone surrogates (or NUL,
+    for jsonb) -> ``$~<UTF-16-LE hex>``, any other key itself."""
+    if _has_surrogate(key) or "\x00" in key:
         return "$~" + key.encode("utf-16-le", "surrogatepass").hex()
     return "$" + key if key[:1] == "$" else key
 
@@ -325,14 +333,17 @@ _BINARY_TAGS: dict[type, str] = {
 }
 
 
-def encode(doc: Mapping[str, Any]) -> tuple[str, list[str], list[bytes]]:
+def encode(doc: Mapping[str, Any], jsonb: bool = False) -> tuple[str, list[str], list[bytes]]:
     """``(json, irregular paths, binary chunks)`` for ``doc``; TypeError (naming the place)
-    for a value or key that cannot be stored."""
+    for a value or key that cannot be stored.  ``jsonb``: text PostgreSQL's jsonb accepts
+    (no ``\\u0000`` escape anywhere)."""
     if type(doc) is dict:
         fast = _fast(doc)
-        if fast is not None:
+        # orjson writes NUL as \u0000; a user's literal backslash-u0000 also matches here
+        # and merely takes the general encoder, which decides exactly.
+        if fast is not None and not (jsonb and "\\u0000" in fast[0]):
             return fast
-    enc = _Encoder()
+    enc = _Encoder(jsonb)
     try:
         tree = enc.document(doc, "")
     except TypeError as exc:

@@ -160,10 +160,21 @@ class JsonView(View):
     def _text(self) -> str:
         return self.d.json_text(self.doc, self.p)
 
+    def _contains(self, value: str) -> str | None:
+        pattern = self.d.containment(self.path, value)
+        return None if pattern is None else self.d.json_contains(self.doc, self.g.bind(pattern))
+
     def text(self, op: str, value: str) -> str:
+        if op == "eq":
+            contains = self._contains(value)
+            if contains is not None:
+                return contains
         return self.d.text_cmp(self._text(), op, self.g.bind(value))
 
     def texts_in(self, values: list[str]) -> str:
+        contains = [self._contains(v) for v in values]
+        if all(c is not None for c in contains):
+            return or_(*(c for c in contains if c is not None))
         return self.d.text_in(self._text(), [self.g.bind(v) for v in values])
 
     def text_prefix(self, prefix: str) -> str:
@@ -300,7 +311,7 @@ class ShadowView(View):
     def date(self, op: str, micros: int) -> str:
         if self.s.kind != "date":
             return FALSE
-        p = self.g.bind(micros)
+        p = self.g.bind(self.d.date_param(micros))
         sql = f"{self.col} {self.d.cmp(op)} {p}"
         if op == "eq":
             self._in[sql] = [p]

@@ -13,13 +13,10 @@ other processes (the CLI) read the same file through WAL snapshots while the hub
 
 from __future__ import annotations
 
-import logging
 import os
 import sqlite3
 from collections.abc import Callable, Hashable, Iterable, Iterator
-from datetime import datetime
 from functools import lru_cache, partial
-from operator import itemgetter
 from typing import Any
 
 from traitlets import Bool, Enum, Float, Integer, Unicode
@@ -30,6 +27,7 @@ from querylang.sql.document import LAZY, fill, has_binary, load
 from querylang.sql.pushdown import compile_filter
 
 from ..base import BaseDB
+from ..sqlbackend import DATE_FIELDS, checked, first, matching, project
 from .connection import Connection
 from .explain import SQLiteExplain
 from .schema import (
@@ -43,42 +41,13 @@ from .schema import (
     row_values,
 )
 
-__all__ = ["SQLiteDB", "DatabaseFileError"]
+__all__ = ["SQLiteDB", "DatabaseFileError", "DATE_FIELDS"]
 
-#: The timestamp fields: each must be a datetime or None (as in DictDB).
-DATE_FIELDS = ("submitted", "started", "completed", "received")
 _HISTORY_RANGE = "BETWEEN -9223372036854775808 AND 9223372036854775807"
-
-
-def _checked(rec: dict[str, Any], log: logging.Logger | Any) -> dict[str, Any]:
-    """``rec``, or a copy with naive timestamps given the local zone (with ipyparallel's
-    warning); ValueError for a timestamp that is neither a datetime nor None."""
-    fixed: dict[str, Any] | None = None
-    for key in DATE_FIELDS:
-        value = rec.get(key)
-        if value is None or (type(value) is datetime and value.tzinfo is not None):
-            continue
-        if not isinstance(value, datetime):
-            raise ValueError(f"{key} must be None or datetime, not {value!r}")
-        if value.tzinfo is None or value.utcoffset() is None:
-            log.warning("Timestamps should always have timezones: %s=%s", key, value)
-            if fixed is None:
-                fixed = dict(rec)  # the caller's dict is never modified
-            fixed[key] = value.astimezone()  # local time, like ipyparallel's tzlocal()
-    return rec if fixed is None else fixed
-
-
-_first = itemgetter(0)
+_first = first
 #: The SQL filter of an optimized query on this schema (cached by query).
 _filter = lru_cache(maxsize=2048)(partial(compile_filter, layout=LAYOUT, dialect=SQLITE))
-
-
-def _project(rid: str, rec: dict[str, Any], keys: list[str]) -> dict[str, Any]:
-    d = {"msg_id": rec.get("msg_id", rid)}
-    for key in keys:
-        if key in rec:
-            d[key] = rec[key]
-    return d
+_checked, _project = checked, project
 
 
 class SQLiteDB(BaseDB):
@@ -279,19 +248,7 @@ class SQLiteDB(BaseDB):
         # Insertion order is restored here, not by ORDER BY: rows of one index key come in
         # rowid order already, and SQLite's sort would cost a temporary B-tree per query.
         sql = f"SELECT seq, {f.certain}, doc, bin FROM {self._t} WHERE {f.where}"
-        rows = self._fetch(sql, f.params)
-        rows.sort(key=_first)
-        out = []
-        pred: Callable[[Any], bool] | None = None
-        for _, certain, doc, blob in rows:
-            rec = load(doc, blob)
-            if not certain:
-                if pred is None:
-                    pred = qq.predicate
-                if not pred(rec):
-                    continue
-            out.append(rec)
-        return out
+        return matching(self._fetch(sql, f.params), qq)
 
     def _find_projected(
         self, qq: querylang.Query, f: SQLFilter, keys: list[str]
