@@ -8,6 +8,7 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
+from . import storage_report
 from .plots import ENGINE_ORDER
 from .verdicts import faster_reason
 from .workloads import HISTORY, INSERT
@@ -323,6 +324,8 @@ def render(doc: dict[str, Any], img_rel: str | None) -> str:
     lines += disagreements_section(doc)
     lines += faster_section(doc)
     lines += extras_section(doc)
+    lines += storage_report.percall_section(doc)
+    lines += storage_report.storage_section(doc)
     lines += workloads_section(doc)
     lines += [
         "## Method",
