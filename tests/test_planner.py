@@ -256,7 +256,7 @@ def test_indexed_find_equals_reference_scan(records, ops, qs, limit):
     )
     added = 0
     for op in [("add", r) for r in records] + ops:
-        known = list(db._records)
+        known = list(db._seq)
         if op[0] == "add":
             rec = {"msg_id": f"r{added}", "submitted": sec(added % 7), **op[1]}
             db.add_record(f"r{added}", rec)

@@ -1,0 +1,500 @@
+"""The stored form of a record: one flat tuple of its leaves, read through a shared shape.
+
+A task record is a small tree: a dict of ~14 fields, a few nested dicts (header,
+result_header...) and lists of bytes (buffers).  Kept as dicts and lists, a private copy
+costs ~1,300 bytes of containers and stays tracked by the cyclic garbage collector (in
+CPython any container holding a dict or a list is), so every full collection walks every
+stored record.
+
+Stored here, a record is one tuple, ``(shape id, record id, slot, slot, ...)``:
+
+- a dict's values fill consecutive slots, in order; a nested dict's slot holds None and
+  its own slots follow its parent's, depth first;
+- an immutable leaf (str, int, float, bool, None, bytes, datetime...) is its own slot,
+  shared with the caller;
+- a list of immutable leaves holds None, its items following like a nested dict's slots
+  (a long one is one slot, a tuple of them);
+- anything else (a bytearray, a memoryview, a list of dicts, a set, an object) is one
+  slot holding a private copy (:func:`~taskdb.copying.copy_value`).
+
+Such a tuple holds no container the collector must track, so the collector stops tracking
+it (CPython untracks a tuple of untracked items when a collection meets it: a list's
+tuple at the first, the record at the next).  The *shape* -- each dict's keys in order and
+which slots are lists, copies or nested dicts -- is shared by every record built alike, and
+compiles (once, lazily) the functions that read records of that shape:
+
+- :func:`builder`: a fresh copy of the whole record, the caller's own;
+- :func:`viewer`: for a query, a dict holding just the paths the query reads (complete at
+  each path, partial above it), plus the packed tuple under :data:`SLOT`;
+- :func:`projector`: ``find_records(keys=...)``'s dict.
+
+Records too odd to shape (cyclic, very deep or wide, or past :data:`MAX_SHAPES` distinct
+shapes) are kept as a private dict copy under the generic shape 0.  Generated code binds
+every key as a name, never spells one: record data never becomes code.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Hashable, Iterable, Mapping
+from functools import partial
+from typing import Any, Final, TypeAlias
+
+from .copying import ATOMIC, copy_record, copy_value
+
+__all__ = [
+    "SLOT",
+    "GENERIC",
+    "MAX_SHAPES",
+    "Packed",
+    "pack",
+    "builder",
+    "builders",
+    "unpack",
+    "field",
+    "viewer",
+    "viewers",
+    "projector",
+    "projectors",
+    "Trie",
+]
+
+#: A packed record: ``(shape id, record id, *slots)``.
+Packed: TypeAlias = tuple[Any, ...]
+#: Paths a query reads, as a trie: component -> subtrie, ``FULL`` where a path ends.  None
+#: means the whole record.
+Trie: TypeAlias = "tuple[tuple[str, Trie | None], ...]"
+
+#: Slot kinds (a nested dict's kind is its shape: ``(keys, kinds)``; a short list of ``n``
+#: leaves has kind ``SHORT + n``: its slot holds None and its items follow, like a dict's).
+LEAF: Final = 0
+LIST: Final = 1
+COPY: Final = 2
+SHORT: Final = 16
+#: Lists of leaves up to this long are stored inline (longer ones as one tuple slot).
+MAX_SHORT = 8
+#: Shape id of records stored as a private dict copy.
+GENERIC: Final = 0
+#: Distinct shapes are interned up to this many; later ones are stored generically.
+MAX_SHAPES = 4096
+#: Dicts nested deeper, or records with more slots, are stored generically (generated
+#: code must stay within Python's parser limits).
+MAX_DEPTH = 40
+MAX_SLOTS = 4000
+
+
+class _Slot:
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "SLOT"
+
+
+#: The key under which a view holds its packed record.  Not a str: no query path reaches it.
+SLOT: Final = _Slot()
+
+_ATOMIC = ATOMIC
+DictShape: TypeAlias = tuple[tuple[Hashable, ...], tuple[Any, ...] | None]
+
+
+class _TooOdd(Exception):
+    """A record the packed form does not take (deep, wide, cyclic)."""
+
+
+def _fill(d: dict[Any, Any], out: list[Any], depth: int) -> DictShape:
+    """Append ``d``'s slots (then its nested dicts' and short lists') to ``out``; return its
+    shape."""
+    if depth > MAX_DEPTH:
+        raise _TooOdd
+    start = len(out)
+    values = d.values()
+    out.extend(values)
+    if _ATOMIC.issuperset(map(type, values)):
+        return (tuple(d), None)
+    kinds: list[Any] = []
+    nested: list[tuple[int, Any]] = []
+    for i in range(start, len(out)):
+        v = out[i]
+        t = type(v)
+        if t in _ATOMIC:
+            kinds.append(LEAF)
+        elif t is dict or (t is list and len(v) <= MAX_SHORT and _ATOMIC.issuperset(map(type, v))):
+            out[i] = None
+            nested.append((len(kinds), v))
+            kinds.append(None)  # filled in below, in order
+        elif t is list and _ATOMIC.issuperset(map(type, v)):
+            out[i] = tuple(v)
+            kinds.append(LIST)
+        else:
+            out[i] = copy_value(v)
+            kinds.append(COPY)
+    for j, v in nested:
+        if type(v) is dict:
+            kinds[j] = _fill(v, out, depth + 1)
+        else:
+            out.extend(v)
+            kinds[j] = SHORT + len(v)
+    return (tuple(d), tuple(kinds))
+
+
+#: A top level's ``(keys, value classes)`` -> ``(dicts and lists in order, as (position,
+#: is a dict); positions of other values to copy; kinds of the rest)``.
+_TopPlan: TypeAlias = tuple[tuple[tuple[int, bool], ...], tuple[int, ...], list[Any]]
+_TOP_PLANS: dict[tuple[tuple[Any, ...], tuple[type, ...]], _TopPlan] = {}
+
+
+def _top_plan(classes: tuple[type, ...]) -> _TopPlan:
+    children, copies = [], []
+    kinds: list[Any] = [LEAF] * len(classes)
+    for i, t in enumerate(classes):
+        if t is dict or t is list:
+            children.append((i, t is dict))
+        elif t not in _ATOMIC:
+            copies.append(i)
+            kinds[i] = COPY
+    return (tuple(children), tuple(copies), kinds)
+
+
+def _fill_top(d: dict[Any, Any], out: list[Any]) -> DictShape:
+    """:func:`_fill` for the record itself: what needs work is found from a plan cached by
+    the record's keys and value classes, and all-leaf nested dicts are taken inline."""
+    values = d.values()
+    keys = tuple(d)
+    sig = (keys, tuple(map(type, values)))
+    plan = _TOP_PLANS.get(sig)
+    if plan is None:
+        if len(_TOP_PLANS) > MAX_SHAPES:
+            _TOP_PLANS.clear()
+        plan = _TOP_PLANS[sig] = _top_plan(sig[1])
+    children, copies, template = plan
+    out.extend(values)
+    if not (children or copies):
+        return (keys, None)
+    kinds = template.copy()
+    for i in copies:
+        out[2 + i] = copy_value(out[2 + i])
+    for i, is_dict in children:
+        v = out[2 + i]
+        if is_dict:
+            out[2 + i] = None
+            nested = v.values()
+            if _ATOMIC.issuperset(map(type, nested)):
+                out.extend(nested)
+                kinds[i] = (tuple(v), None)
+            else:
+                kinds[i] = _fill(v, out, 1)
+        elif _ATOMIC.issuperset(map(type, v)):
+            if len(v) <= MAX_SHORT:
+                out[2 + i] = None
+                out.extend(v)
+                kinds[i] = SHORT + len(v)
+            else:
+                out[2 + i] = tuple(v)
+                kinds[i] = LIST
+        else:
+            out[2 + i] = copy_value(v)
+            kinds[i] = COPY
+    return (keys, tuple(kinds))
+
+
+class _Registry:
+    """Every shape seen, by id, and the functions compiled for them (process-wide)."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.ids: dict[DictShape, int] = {}
+        self.shapes: list[DictShape | None] = [None]  # id 0: generic
+        #: shape id -> builder (a stub until first used)
+        self.builders: list[Callable[[Packed], dict[str, Any]]] = [_build_generic]
+        #: trie -> [shape id -> viewer]
+        self.viewers: dict[Trie | None, list[Callable[[Packed], dict[Any, Any]]]] = {}
+        #: keys -> [shape id -> projector]
+        self.projectors: dict[tuple[Any, ...], list[Callable[[Packed], dict[Any, Any]]]] = {}
+        #: shape id -> {top-level key: its index in t}, except nested dicts
+        self.tops: list[dict[Any, int | slice[int, int, None]] | None] = [None]
+
+    def intern(self, shape: DictShape) -> int:
+        with self.lock:
+            sid = self.ids.get(shape)
+            if sid is not None:
+                return sid
+            if len(self.shapes) >= MAX_SHAPES:
+                return GENERIC
+            sid = len(self.shapes)
+            self.shapes.append(shape)
+            self.tops.append(None)
+            self.builders.append(_stub(self.builders, sid, _gen_builder))
+            for trie, fns in self.viewers.items():
+                fns.append(_stub(fns, sid, partial(_gen_viewer, trie)))
+            for keys, fns in self.projectors.items():
+                fns.append(_stub(fns, sid, partial(_gen_projector, keys)))
+            self.ids[shape] = sid
+            return sid
+
+
+def _stub(
+    table: list[Callable[[Packed], Any]], sid: int, gen: Callable[[int], Callable[[Packed], Any]]
+) -> Callable[[Packed], Any]:
+    """A placeholder that compiles the real function on first use and takes its place."""
+
+    def first(t: Packed) -> Any:
+        fn = gen(sid)
+        table[sid] = fn
+        return fn(t)
+
+    return first
+
+
+def _build_generic(t: Packed) -> dict[str, Any]:
+    return copy_record(t[2])
+
+
+_REG = _Registry()
+
+
+def pack(rec: Mapping[str, Any], rid: Hashable) -> Packed:
+    """The stored form of ``rec`` (stored under ``rid``): shares only immutable leaves."""
+    d = rec if type(rec) is dict else dict(rec)
+    out: list[Any] = [GENERIC, rid]
+    try:
+        shape = _fill_top(d, out)
+    except (_TooOdd, RecursionError):
+        return (GENERIC, rid, copy_record(d))
+    if len(out) > MAX_SLOTS:
+        return (GENERIC, rid, copy_record(d))
+    sid = _REG.ids.get(shape)
+    if sid is None:
+        sid = _REG.intern(shape)
+        if sid == GENERIC:
+            return (GENERIC, rid, copy_record(d))
+    out[0] = sid
+    return tuple(out)
+
+
+def builders() -> list[Callable[[Packed], dict[str, Any]]]:
+    """Shape id -> the function copying a packed record out (index it with ``t[0]``)."""
+    return _REG.builders
+
+
+def builder(sid: int) -> Callable[[Packed], dict[str, Any]]:
+    return _REG.builders[sid]
+
+
+def unpack(t: Packed) -> dict[str, Any]:
+    """A fresh copy of the record ``t`` holds: the caller's own."""
+    return _REG.builders[t[0]](t)
+
+
+def field(t: Packed, key: Any, default: Any) -> Any:
+    """The top-level value ``key`` of ``t`` as stored (a list as a tuple, a nested dict
+    copied out), or ``default``.  For index maintenance: never mutate the result."""
+    sid = t[0]
+    if sid == GENERIC:
+        return t[2].get(key, default)
+    tops = _REG.tops[sid]
+    if tops is None:
+        tops = _REG.tops[sid] = _top_positions(sid)
+    pos = tops.get(key)
+    if pos is not None:
+        return t[pos]
+    shape = _REG.shapes[sid]
+    assert shape is not None
+    if key not in shape[0]:
+        return default
+    return _REG.builders[sid](t)[key]  # a nested dict: rare for an indexed field
+
+
+def _top_positions(sid: int) -> dict[Any, int | slice[int, int, None]]:
+    """Top-level key -> the index (a slice for a short list) of its value in ``t``."""
+    shape = _REG.shapes[sid]
+    assert shape is not None
+    entries, _ = _layout(shape, 2)
+    return {
+        k: pos if kind < SHORT else slice(pos, pos + kind - SHORT)
+        for k, kind, pos in entries
+        if not isinstance(kind, tuple)
+    }
+
+
+# --- code generation ---------------------------------------------------------------------
+
+
+class _Gen:
+    """Names bound for one generated function: keys and helpers become closure cells."""
+
+    def __init__(self) -> None:
+        self.values: list[Any] = []
+
+    def name(self, value: Any) -> str:
+        self.values.append(value)
+        return f"K{len(self.values) - 1}"
+
+    def compile(self, expr: str) -> Callable[[Packed], Any]:
+        params = ", ".join(f"K{i}" for i in range(len(self.values)))
+        code = f"def _factory({params}):\n    def fn(t):\n        return {expr}\n    return fn\n"
+        namespace: dict[str, Any] = {"__builtins__": {}}
+        exec(compile(code, "<taskdb.packing>", "exec"), namespace)  # noqa: S102 - our code
+        fn: Callable[[Packed], Any] = namespace["_factory"](*self.values)
+        return fn
+
+
+def _layout(shape: DictShape, start: int) -> tuple[list[tuple[Any, Any, int]], int]:
+    """``([(key, kind, position)], end)``: each slot of the dict ``shape`` whose slots begin
+    at ``start``; a nested dict's or short list's position is where its own slots begin."""
+    keys, kinds = shape
+    n = len(keys)
+    entries: list[tuple[Any, Any, int]] = []
+    cursor = start + n
+    for i, k in enumerate(keys):
+        kind = LEAF if kinds is None else kinds[i]
+        if isinstance(kind, tuple):
+            _, end = _layout(kind, cursor)
+            entries.append((k, kind, cursor))
+            cursor = end
+        elif kind >= SHORT:
+            entries.append((k, kind, cursor))
+            cursor += kind - SHORT
+        else:
+            entries.append((k, kind, start + i))
+    return entries, cursor
+
+
+def _value(g: _Gen, kind: Any, pos: int, copy: bool) -> str:
+    """The expression for one slot's full value (fresh containers; ``copy``: copies too)."""
+    if kind == LEAF:
+        return f"t[{pos}]"
+    if kind == LIST:
+        return f"{g.name(list)}(t[{pos}])"
+    if kind == COPY:
+        return f"{g.name(copy_value)}(t[{pos}])" if copy else f"t[{pos}]"
+    if not isinstance(kind, tuple):
+        return "[" + "".join(f"t[{p}], " for p in range(pos, pos + kind - SHORT)) + "]"
+    return _dict(g, kind, pos, copy)
+
+
+def _dict(g: _Gen, shape: DictShape, start: int, copy: bool) -> str:
+    entries, _ = _layout(shape, start)
+    items = [f"{g.name(k)}: {_value(g, kind, pos, copy)}" for k, kind, pos in entries]
+    return "{" + ", ".join(items) + "}"
+
+
+def _gen_builder(sid: int) -> Callable[[Packed], dict[str, Any]]:
+    shape = _REG.shapes[sid]
+    assert shape is not None
+    g = _Gen()
+    return g.compile(_dict(g, shape, 2, copy=True))
+
+
+def _partial(g: _Gen, shape: DictShape, start: int, trie: Trie) -> list[str]:
+    """The entries of a view of the dict ``shape``: each trie component it has, complete
+    where a path ends or meets a non-dict, else a view of the nested dict."""
+    entries, _ = _layout(shape, start)
+    by_key = {k: (kind, pos) for k, kind, pos in entries}
+    items = []
+    for comp, sub in trie:
+        hit = by_key.get(comp)
+        if hit is None:
+            continue
+        kind, pos = hit
+        key = g.name(comp)
+        if sub is None or not isinstance(kind, tuple):
+            items.append(f"{key}: {_value(g, kind, pos, copy=False)}")
+        else:
+            items.append(f"{key}: {{{', '.join(_partial(g, kind, pos, sub))}}}")
+    return items
+
+
+def _gen_viewer(trie: Trie | None, sid: int) -> Callable[[Packed], dict[Any, Any]]:
+    shape = _REG.shapes[sid]
+    assert shape is not None
+    g = _Gen()
+    if trie is None:
+        return g.compile(_dict(g, shape, 2, copy=False))
+    items = _partial(g, shape, 2, trie)
+    items.append(f"{g.name(SLOT)}: t")
+    return g.compile("{" + ", ".join(items) + "}")
+
+
+def _view_generic(trie: Trie | None) -> Callable[[Packed], dict[Any, Any]]:
+    if trie is None:
+        return _build_generic
+    return lambda t: {**t[2], SLOT: t}
+
+
+def viewers(trie: Trie | None) -> list[Callable[[Packed], dict[Any, Any]]]:
+    """Shape id -> the viewer of records of that shape for a query reading ``trie``.
+
+    A view is a dict the query's predicate gives the record's answer on: every path in
+    ``trie`` leads to the record's complete value there (values are the stored objects,
+    not copies: the predicate only reads them); what lies off those paths is left out.
+    With a ``trie`` the view also holds the packed record under :data:`SLOT`; with None
+    (the query reads the whole record) it is the whole record, without.
+    """
+    fns = _REG.viewers.get(trie)
+    if fns is not None:
+        return fns
+    with _REG.lock:
+        fns = _REG.viewers.get(trie)
+        if fns is None:
+            if len(_REG.viewers) > 1024:
+                _REG.viewers.clear()
+            fns = [_view_generic(trie)]
+            for sid in range(1, len(_REG.shapes)):
+                fns.append(_stub(fns, sid, partial(_gen_viewer, trie)))
+            _REG.viewers[trie] = fns
+    return fns
+
+
+def viewer(sid: int, trie: Trie | None) -> Callable[[Packed], dict[Any, Any]]:
+    return viewers(trie)[sid]
+
+
+def _gen_projector(keys: tuple[Any, ...], sid: int) -> Callable[[Packed], dict[Any, Any]]:
+    """``{"msg_id": ..., key: copy, ...}``: msg_id first (the record's, else its id)."""
+    shape = _REG.shapes[sid]
+    assert shape is not None
+    g = _Gen()
+    entries, _ = _layout(shape, 2)
+    by_key = {k: (kind, pos) for k, kind, pos in entries}
+    items = []
+    for k in ("msg_id", *keys):
+        hit = by_key.get(k)
+        if hit is not None:
+            items.append(f"{g.name(k)}: {_value(g, hit[0], hit[1], copy=True)}")
+        elif k == "msg_id" and not items:
+            items.append(f"{g.name(k)}: t[1]")
+    return g.compile("{" + ", ".join(items) + "}")
+
+
+def _project_generic(keys: tuple[Any, ...]) -> Callable[[Packed], dict[Any, Any]]:
+    def project(t: Packed) -> dict[Any, Any]:
+        rec = t[2]
+        d = {"msg_id": copy_value(rec["msg_id"]) if "msg_id" in rec else t[1]}
+        for key in keys:
+            if key in rec:
+                d[key] = copy_value(rec[key])
+        return d
+
+    return project
+
+
+def projectors(keys: Iterable[Any]) -> list[Callable[[Packed], dict[Any, Any]]]:
+    """Shape id -> the function making ``find_records(keys=keys)``'s dict of a record."""
+    kt = tuple(keys)
+    fns = _REG.projectors.get(kt)
+    if fns is not None:
+        return fns
+    with _REG.lock:
+        fns = _REG.projectors.get(kt)
+        if fns is None:
+            if len(_REG.projectors) > 1024:
+                _REG.projectors.clear()
+            fns = [_project_generic(kt)]
+            for sid in range(1, len(_REG.shapes)):
+                fns.append(_stub(fns, sid, partial(_gen_projector, kt)))
+            _REG.projectors[kt] = fns
+    return fns
+
+
+def projector(sid: int, keys: Iterable[Any]) -> Callable[[Packed], dict[Any, Any]]:
+    return projectors(keys)[sid]
