@@ -26,7 +26,7 @@ from querylang.values import MISSING
 
 from .base import BaseDB, NoData, NoDB
 from .indexes import HashIndex, Index, SortedIndex
-from .packing import Packed, builders, field, pack, projectors, unpack
+from .packing import Packed, builders, field, pack, projection, unpack
 from .planning import PlanExplanation, QueryPlan, plan, plan_tree
 from .reading import copy_out, matching, paused_gc
 
@@ -348,14 +348,15 @@ class DictDB(BaseDB):
             included; a key a record lacks is left out (MongoDB projection).
         """
         q = querylang.query(check)
-        fns = projectors(keys) if keys else builders()
         with self._lock:
             exact, rows = self._candidates(q)
         # Outside the lock: packed records are immutable, a snapshot stays consistent.
         with paused_gc(len(rows)):
             if not exact:
                 rows = matching(rows, q.optimized, q.predicate)
-            return copy_out(rows, fns)
+            if keys:
+                return projection(keys)(rows)
+            return copy_out(rows, builders())
 
     def get_history(self) -> list[Hashable]:
         """get all msg_ids, ordered by time submitted."""

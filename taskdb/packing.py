@@ -38,6 +38,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Hashable, Iterable, Mapping
 from functools import partial
+from types import CodeType
 from typing import Any, Final, TypeAlias
 
 from .copying import ATOMIC, copy_record, copy_value
@@ -56,6 +57,7 @@ __all__ = [
     "viewers",
     "projector",
     "projectors",
+    "projection",
     "Trie",
 ]
 
@@ -320,22 +322,52 @@ def _top_positions(sid: int) -> dict[Any, int | slice[int, int, None]]:
 
 
 class _Gen:
-    """Names bound for one generated function: keys and helpers become closure cells."""
+    """One generated function ``fn(t)``: its keys become constants, its helpers globals.
 
-    def __init__(self) -> None:
-        self.values: list[Any] = []
+    Keys are written as placeholder string literals (so dict displays compile to
+    ``BUILD_CONST_KEY_MAP``) and swapped for the real keys in the compiled code's
+    constants: a key is never spelled as source.  ``unpack`` reads the slots of ``t`` with
+    one tuple unpacking instead of one subscript each (for functions reading most slots).
+    """
+
+    def __init__(self, unpack: int = 0) -> None:
+        self.keys: dict[str, Any] = {}
+        self.helpers: dict[str, Any] = {}
+        self.unpack = unpack
+
+    def key(self, k: Any) -> str:
+        placeholder = f"\x00{len(self.keys)}"
+        self.keys[placeholder] = k
+        return repr(placeholder)
 
     def name(self, value: Any) -> str:
-        self.values.append(value)
-        return f"K{len(self.values) - 1}"
+        name = f"H{len(self.helpers)}"
+        self.helpers[name] = value
+        return name
 
-    def compile(self, expr: str) -> Callable[[Packed], Any]:
-        params = ", ".join(f"K{i}" for i in range(len(self.values)))
-        code = f"def _factory({params}):\n    def fn(t):\n        return {expr}\n    return fn\n"
-        namespace: dict[str, Any] = {"__builtins__": {}}
-        exec(compile(code, "<taskdb.packing>", "exec"), namespace)  # noqa: S102 - our code
-        fn: Callable[[Packed], Any] = namespace["_factory"](*self.values)
+    def at(self, pos: int) -> str:
+        return f"a{pos}" if self.unpack else f"t[{pos}]"
+
+    def compile(self, expr: str, params: str = "t") -> Callable[..., Any]:
+        lines = [f"def fn({params}):"]
+        if self.unpack:
+            lines.append("    " + ", ".join(f"a{i}" for i in range(self.unpack)) + ", = t")
+        lines.append(f"    return {expr}")
+        namespace: dict[str, Any] = {"__builtins__": {}, **self.helpers}
+        exec(compile("\n".join(lines), "<taskdb.packing>", "exec"), namespace)  # noqa: S102
+        fn: Callable[..., Any] = namespace["fn"]
+        fn.__code__ = self._real(fn.__code__)
         return fn
+
+    def _real(self, c: Any) -> Any:
+        """``c`` (a constant) with every placeholder swapped for its key."""
+        if type(c) is tuple:
+            return tuple(map(self._real, c))
+        if type(c) is str:
+            return self.keys.get(c, c)
+        if type(c) is CodeType:  # a comprehension's code
+            return c.replace(co_consts=tuple(map(self._real, c.co_consts)))
+        return c
 
 
 def _layout(shape: DictShape, start: int) -> tuple[list[tuple[Any, Any, int]], int]:
@@ -362,26 +394,26 @@ def _layout(shape: DictShape, start: int) -> tuple[list[tuple[Any, Any, int]], i
 def _value(g: _Gen, kind: Any, pos: int, copy: bool) -> str:
     """The expression for one slot's full value (fresh containers; ``copy``: copies too)."""
     if kind == LEAF:
-        return f"t[{pos}]"
+        return g.at(pos)
     if kind == LIST:
-        return f"{g.name(list)}(t[{pos}])"
+        return f"{g.name(list)}({g.at(pos)})"
     if kind == COPY:
-        return f"{g.name(copy_value)}(t[{pos}])" if copy else f"t[{pos}]"
+        return f"{g.name(copy_value)}({g.at(pos)})" if copy else g.at(pos)
     if not isinstance(kind, tuple):
-        return "[" + "".join(f"t[{p}], " for p in range(pos, pos + kind - SHORT)) + "]"
+        return "[" + "".join(f"{g.at(p)}, " for p in range(pos, pos + kind - SHORT)) + "]"
     return _dict(g, kind, pos, copy)
 
 
 def _dict(g: _Gen, shape: DictShape, start: int, copy: bool) -> str:
     entries, _ = _layout(shape, start)
-    items = [f"{g.name(k)}: {_value(g, kind, pos, copy)}" for k, kind, pos in entries]
+    items = [f"{g.key(k)}: {_value(g, kind, pos, copy)}" for k, kind, pos in entries]
     return "{" + ", ".join(items) + "}"
 
 
 def _gen_builder(sid: int) -> Callable[[Packed], dict[str, Any]]:
     shape = _REG.shapes[sid]
     assert shape is not None
-    g = _Gen()
+    g = _Gen(unpack=_layout(shape, 2)[1])
     return g.compile(_dict(g, shape, 2, copy=True))
 
 
@@ -396,7 +428,7 @@ def _partial(g: _Gen, shape: DictShape, start: int, trie: Trie) -> list[str]:
         if hit is None:
             continue
         kind, pos = hit
-        key = g.name(comp)
+        key = g.key(comp)
         if sub is None or not isinstance(kind, tuple):
             items.append(f"{key}: {_value(g, kind, pos, copy=False)}")
         else:
@@ -407,11 +439,12 @@ def _partial(g: _Gen, shape: DictShape, start: int, trie: Trie) -> list[str]:
 def _gen_viewer(trie: Trie | None, sid: int) -> Callable[[Packed], dict[Any, Any]]:
     shape = _REG.shapes[sid]
     assert shape is not None
-    g = _Gen()
     if trie is None:
+        g = _Gen(unpack=_layout(shape, 2)[1])
         return g.compile(_dict(g, shape, 2, copy=False))
+    g = _Gen()
     items = _partial(g, shape, 2, trie)
-    items.append(f"{g.name(SLOT)}: t")
+    items.append(f"{g.key(SLOT)}: t")
     return g.compile("{" + ", ".join(items) + "}")
 
 
@@ -449,21 +482,32 @@ def viewer(sid: int, trie: Trie | None) -> Callable[[Packed], dict[Any, Any]]:
     return viewers(trie)[sid]
 
 
-def _gen_projector(keys: tuple[Any, ...], sid: int) -> Callable[[Packed], dict[Any, Any]]:
-    """``{"msg_id": ..., key: copy, ...}``: msg_id first (the record's, else its id)."""
+def _projection_plan(keys: tuple[Any, ...], sid: int) -> tuple[tuple[Any, Any, int], ...]:
+    """``(key, kind, position)`` of each entry of ``find_records(keys=keys)``'s dict for a
+    record of shape ``sid``: msg_id first (the record's, else its id at ``t[1]``)."""
     shape = _REG.shapes[sid]
     assert shape is not None
-    g = _Gen()
     entries, _ = _layout(shape, 2)
     by_key = {k: (kind, pos) for k, kind, pos in entries}
-    items = []
+    items: list[tuple[Any, Any, int]] = []
     for k in ("msg_id", *keys):
         hit = by_key.get(k)
         if hit is not None:
-            items.append(f"{g.name(k)}: {_value(g, hit[0], hit[1], copy=True)}")
+            items.append((k, *hit))
         elif k == "msg_id" and not items:
-            items.append(f"{g.name(k)}: t[1]")
-    return g.compile("{" + ", ".join(items) + "}")
+            items.append((k, LEAF, 1))
+    return tuple(items)
+
+
+def _projection_expr(g: _Gen, plan: tuple[tuple[Any, Any, int], ...]) -> str:
+    return (
+        "{" + ", ".join(f"{g.key(k)}: {_value(g, kind, pos, True)}" for k, kind, pos in plan) + "}"
+    )
+
+
+def _gen_projector(keys: tuple[Any, ...], sid: int) -> Callable[[Packed], dict[Any, Any]]:
+    g = _Gen()
+    return g.compile(_projection_expr(g, _projection_plan(keys, sid)))
 
 
 def _project_generic(keys: tuple[Any, ...]) -> Callable[[Packed], dict[Any, Any]]:
@@ -498,3 +542,51 @@ def projectors(keys: Iterable[Any]) -> list[Callable[[Packed], dict[Any, Any]]]:
 
 def projector(sid: int, keys: Iterable[Any]) -> Callable[[Packed], dict[Any, Any]]:
     return projectors(keys)[sid]
+
+
+class _Projection:
+    """``find_records(keys=...)`` over many packed records: one comprehension with the
+    dict inlined for the shapes that place the keys alike (most records share one), the
+    per-shape projector for the others -- no call per record for the common case."""
+
+    def __init__(self, keys: tuple[Any, ...]) -> None:
+        self.keys = keys
+        self.nshapes = 0
+        self.bulk: Callable[..., list[dict[Any, Any]]] | None = None
+
+    def __call__(self, rows: Iterable[Packed]) -> list[dict[Any, Any]]:
+        fns = projectors(self.keys)
+        bulk = self.bulk
+        if bulk is None or self.nshapes != len(_REG.shapes):
+            bulk = self._compile()
+        return bulk(rows, fns)
+
+    def _compile(self) -> Callable[..., list[dict[Any, Any]]]:
+        n = len(_REG.shapes)
+        alike: dict[tuple[tuple[Any, Any, int], ...], list[int]] = {}
+        for sid in range(1, n):
+            alike.setdefault(_projection_plan(self.keys, sid), []).append(sid)
+        g = _Gen()
+        if alike:
+            plan, sids = max(alike.items(), key=lambda item: len(item[1]))
+            inline, common = _projection_expr(g, plan), g.name(frozenset(sids))
+            expr = f"[{inline} if t[0] in {common} else P[t[0]](t) for t in rows]"
+        else:
+            expr = "[P[t[0]](t) for t in rows]"
+        bulk = g.compile(expr, params="rows, P")
+        self.bulk, self.nshapes = bulk, n
+        return bulk
+
+
+_PROJECTIONS: dict[tuple[Any, ...], _Projection] = {}
+
+
+def projection(keys: Iterable[Any]) -> Callable[[Iterable[Packed]], list[dict[Any, Any]]]:
+    """The function making ``find_records(keys=keys)``'s dicts of a list of packed records."""
+    kt = tuple(keys)
+    p = _PROJECTIONS.get(kt)
+    if p is None:
+        if len(_PROJECTIONS) > 1024:
+            _PROJECTIONS.clear()
+        p = _PROJECTIONS[kt] = _Projection(kt)
+    return p

@@ -164,3 +164,22 @@ def test_projection_of_a_generic_record(keys: tuple[str, ...]) -> None:
     assert p == {"msg_id": "rid", **({"a": [1]} if keys else {})}
     if keys:
         assert p["a"] is not t[2]["a"]
+
+
+def test_projection_of_many_records_of_many_shapes() -> None:
+    cyclic: dict[str, Any] = {"msg_id": "g", "a": [1]}
+    cyclic["me"] = cyclic
+    recs = [
+        {"msg_id": "x", "a": 1, "b": [1, 2]},
+        {"msg_id": "y", "a": {"n": [3]}, "b": None},
+        {"a": "no msg_id", "b": 2},
+        cyclic,
+        {"msg_id": "z", "a": 2, "b": [3]},
+    ]
+    packed = [pack(r, f"rid{i}") for i, r in enumerate(recs)]
+    for keys in (("a",), ("b", "a"), ("zz",), ("msg_id", "a")):
+        want = [projectors(keys)[t[0]](t) for t in packed]
+        got = packing.projection(keys)(packed)
+        assert got == want
+        assert [list(d) for d in got] == [list(d) for d in want]
+    assert packing.projection(("a",))(packed)[2] == {"msg_id": "rid2", "a": "no msg_id"}
