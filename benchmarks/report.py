@@ -324,6 +324,7 @@ def render(doc: dict[str, Any], img_rel: str | None) -> str:
     lines += disagreements_section(doc)
     lines += faster_section(doc)
     lines += extras_section(doc)
+    lines += storage_report.round2_section(doc)
     lines += storage_report.percall_section(doc)
     lines += storage_report.storage_section(doc)
     lines += workloads_section(doc)

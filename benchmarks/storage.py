@@ -14,6 +14,9 @@ collector off).  At each size:
   hand-written comprehension making one shallow ``dict(r)`` per match (a new dict per
   record, no isolation: the least any copy can cost).  "kept" adds the young collection
   that holding the answer triggers at the caller's next allocations (``gc.collect(0)``).
+- **ablations** (what two of taskdb's choices buy, each undone alone): the insert rate with
+  each record indexed as it arrives (``INDEX_BATCH = 1``), and the cost per record of
+  ``find_records({})`` without pausing the collector (``PAUSE_AT`` out of reach).
 """
 
 from __future__ import annotations
@@ -122,6 +125,7 @@ def storage(records: list[Record], log: Log, budget: float = 1.0) -> dict[str, A
                         out["answers"].setdefault(w, {}).update(cells)
     db = None
     gc.collect()
+    out["ablations"] = _ablations(records, budget)
     out["inserts"] = {
         e: {"records_per_s": statistics.median(v), "runs": v} for e, v in rates.items() if v
     }
@@ -164,4 +168,32 @@ def _large_answers(
         n,
         budget,
     )
+    return res
+
+
+def _ablations(records: list[Record], budget: float) -> dict[str, Any]:
+    """Insert rate indexing one record at a time; ``{}`` without pausing the collector."""
+    try:
+        from taskdb import dictdb, reading
+    except ImportError:
+        return {}
+    if not hasattr(dictdb, "INDEX_BATCH") or not hasattr(reading, "PAUSE_AT"):
+        return {}  # a tree before these existed
+    n = len(records)
+    res: dict[str, Any] = {}
+    batch, pause = dictdb.INDEX_BATCH, reading.PAUSE_AT
+    dictdb.INDEX_BATCH = 1
+    try:
+        store, dt = _insert("taskdb", records)
+    finally:
+        dictdb.INDEX_BATCH = batch
+    res["insert_unbatched_per_s"] = n / dt
+    reading.PAUSE_AT = 2**62
+    try:
+        tm = measure(lambda s=store: s.find_records({}), 3, budget, gc_on=True)
+    finally:
+        reading.PAUSE_AT = pause
+    res["empty_unpaused_per_record"] = tm.median / max(1, len(tm.result))
+    del tm, store
+    gc.collect()
     return res

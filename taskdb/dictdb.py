@@ -26,9 +26,9 @@ from querylang.values import MISSING
 
 from .base import BaseDB, NoData, NoDB
 from .indexes import HashIndex, Index, SortedIndex
-from .packing import Packed, builders, field, pack, projection, unpack
+from .packing import Packed, copy_all, field, pack, projection, unpack
 from .planning import PlanExplanation, QueryPlan, plan, plan_tree
-from .reading import copy_out, matching, paused_gc
+from .reading import matching, paused_gc
 
 __all__ = ["BaseDB", "DictDB", "NoDB", "NoData", "DATE_FIELDS"]
 
@@ -356,7 +356,7 @@ class DictDB(BaseDB):
                 rows = matching(rows, q.optimized, q.predicate)
             if keys:
                 return projection(keys)(rows)
-            return copy_out(rows, builders())
+            return copy_all(rows)
 
     def get_history(self) -> list[Hashable]:
         """get all msg_ids, ordered by time submitted."""

@@ -36,7 +36,8 @@ every key as a name, never spells one: record data never becomes code.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Hashable, Iterable, Mapping
+from collections import Counter
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from functools import partial
 from types import CodeType
 from typing import Any, Final, TypeAlias
@@ -58,6 +59,8 @@ __all__ = [
     "projector",
     "projectors",
     "projection",
+    "copy_all",
+    "view_all",
     "Trie",
 ]
 
@@ -414,7 +417,7 @@ def _gen_builder(sid: int) -> Callable[[Packed], dict[str, Any]]:
     shape = _REG.shapes[sid]
     assert shape is not None
     g = _Gen(unpack=_layout(shape, 2)[1])
-    return g.compile(_dict(g, shape, 2, copy=True))
+    return g.compile(_builder_expr(g, sid))
 
 
 def _partial(g: _Gen, shape: DictShape, start: int, trie: Trie) -> list[str]:
@@ -439,13 +442,8 @@ def _partial(g: _Gen, shape: DictShape, start: int, trie: Trie) -> list[str]:
 def _gen_viewer(trie: Trie | None, sid: int) -> Callable[[Packed], dict[Any, Any]]:
     shape = _REG.shapes[sid]
     assert shape is not None
-    if trie is None:
-        g = _Gen(unpack=_layout(shape, 2)[1])
-        return g.compile(_dict(g, shape, 2, copy=False))
-    g = _Gen()
-    items = _partial(g, shape, 2, trie)
-    items.append(f"{g.key(SLOT)}: t")
-    return g.compile("{" + ", ".join(items) + "}")
+    g = _Gen(unpack=_layout(shape, 2)[1] if trie is None else 0)
+    return g.compile(_viewer_expr(trie, g, sid))
 
 
 def _view_generic(trie: Trie | None) -> Callable[[Packed], dict[Any, Any]]:
@@ -507,7 +505,7 @@ def _projection_expr(g: _Gen, plan: tuple[tuple[Any, Any, int], ...]) -> str:
 
 def _gen_projector(keys: tuple[Any, ...], sid: int) -> Callable[[Packed], dict[Any, Any]]:
     g = _Gen()
-    return g.compile(_projection_expr(g, _projection_plan(keys, sid)))
+    return g.compile(_projector_expr(keys, g, sid))
 
 
 def _project_generic(keys: tuple[Any, ...]) -> Callable[[Packed], dict[Any, Any]]:
@@ -544,49 +542,100 @@ def projector(sid: int, keys: Iterable[Any]) -> Callable[[Packed], dict[Any, Any
     return projectors(keys)[sid]
 
 
-class _Projection:
-    """``find_records(keys=...)`` over many packed records: one comprehension with the
-    dict inlined for the shapes that place the keys alike (most records share one), the
-    per-shape projector for the others -- no call per record for the common case."""
+class _Bulk:
+    """A per-shape function applied to many packed records at once: one comprehension with
+    the function's expression inlined for the shapes most of them share (those whose
+    expression reads alike), the per-shape function for the others -- no call per record
+    for the common case.  ``table`` gives the per-shape functions, ``expr`` writes one."""
 
-    def __init__(self, keys: tuple[Any, ...]) -> None:
-        self.keys = keys
+    def __init__(
+        self, table: Callable[[], list[Callable[[Packed], Any]]], expr: Callable[[_Gen, int], str]
+    ) -> None:
+        self.table = table
+        self.expr = expr
         self.nshapes = 0
-        self.bulk: Callable[..., list[dict[Any, Any]]] | None = None
+        self.sigs: dict[int, Hashable] = {}
+        self.bulks: dict[Hashable, Callable[..., list[Any]]] = {}
 
-    def __call__(self, rows: Iterable[Packed]) -> list[dict[Any, Any]]:
-        fns = projectors(self.keys)
-        bulk = self.bulk
-        if bulk is None or self.nshapes != len(_REG.shapes):
-            bulk = self._compile()
+    def __call__(self, rows: Sequence[Packed]) -> list[Any]:
+        fns = self.table()
+        if len(rows) < 64:
+            return [fns[t[0]](t) for t in rows]
+        if self.nshapes != len(_REG.shapes):
+            self.sigs, self.bulks, self.nshapes = {}, {}, len(_REG.shapes)
+        sample = Counter([t[0] for t in rows[:: len(rows) // 32]])
+        sid = max(sample, key=sample.__getitem__)
+        if sid == GENERIC:
+            return [fns[t[0]](t) for t in rows]
+        sig = self._sig(sid)
+        bulk = self.bulks.get(sig)
+        if bulk is None:
+            bulk = self.bulks[sig] = self._compile(sid, sig)
         return bulk(rows, fns)
 
-    def _compile(self) -> Callable[..., list[dict[Any, Any]]]:
-        n = len(_REG.shapes)
-        alike: dict[tuple[tuple[Any, Any, int], ...], list[int]] = {}
-        for sid in range(1, n):
-            alike.setdefault(_projection_plan(self.keys, sid), []).append(sid)
+    def _sig(self, sid: int) -> Hashable:
+        sig = self.sigs.get(sid)
+        if sig is None:
+            g = _Gen()
+            text = self.expr(g, sid)
+            keys = tuple((type(k), k) for k in g.keys.values())
+            sig = self.sigs[sid] = (text, keys, tuple(g.helpers.items()))
+        return sig
+
+    def _compile(self, sid: int, sig: Hashable) -> Callable[..., list[Any]]:
+        alike = frozenset(s for s in range(1, self.nshapes) if self._sig(s) == sig)
         g = _Gen()
-        if alike:
-            plan, sids = max(alike.items(), key=lambda item: len(item[1]))
-            inline, common = _projection_expr(g, plan), g.name(frozenset(sids))
-            expr = f"[{inline} if t[0] in {common} else P[t[0]](t) for t in rows]"
-        else:
-            expr = "[P[t[0]](t) for t in rows]"
-        bulk = g.compile(expr, params="rows, P")
-        self.bulk, self.nshapes = bulk, n
-        return bulk
+        inline = self.expr(g, sid)
+        common = g.name(alike)
+        return g.compile(f"[{inline} if t[0] in {common} else P[t[0]](t) for t in rows]", "rows, P")
 
 
-_PROJECTIONS: dict[tuple[Any, ...], _Projection] = {}
+def _builder_expr(g: _Gen, sid: int) -> str:
+    shape = _REG.shapes[sid]
+    assert shape is not None
+    return _dict(g, shape, 2, copy=True)
 
 
-def projection(keys: Iterable[Any]) -> Callable[[Iterable[Packed]], list[dict[Any, Any]]]:
+def _viewer_expr(trie: Trie | None, g: _Gen, sid: int) -> str:
+    shape = _REG.shapes[sid]
+    assert shape is not None
+    if trie is None:
+        return _dict(g, shape, 2, copy=False)
+    items = _partial(g, shape, 2, trie)
+    items.append(f"{g.key(SLOT)}: t")
+    return "{" + ", ".join(items) + "}"
+
+
+def _projector_expr(keys: tuple[Any, ...], g: _Gen, sid: int) -> str:
+    return _projection_expr(g, _projection_plan(keys, sid))
+
+
+_COPY_ALL = _Bulk(builders, _builder_expr)
+_VIEW_ALL: dict[Trie | None, _Bulk] = {}
+_PROJECT_ALL: dict[tuple[Any, ...], _Bulk] = {}
+
+
+def copy_all(rows: Sequence[Packed]) -> list[dict[str, Any]]:
+    """The caller's copies of ``rows`` (packed records), in order."""
+    return _COPY_ALL(rows)
+
+
+def view_all(trie: Trie | None) -> Callable[[Sequence[Packed]], list[dict[Any, Any]]]:
+    """The function making the views (see :func:`viewers`) of a list of packed records."""
+    bulk = _VIEW_ALL.get(trie)
+    if bulk is None:
+        if len(_VIEW_ALL) > 1024:
+            _VIEW_ALL.clear()
+        bulk = _VIEW_ALL[trie] = _Bulk(partial(viewers, trie), partial(_viewer_expr, trie))
+    return bulk
+
+
+def projection(keys: Iterable[Any]) -> Callable[[Sequence[Packed]], list[dict[Any, Any]]]:
     """The function making ``find_records(keys=keys)``'s dicts of a list of packed records."""
     kt = tuple(keys)
-    p = _PROJECTIONS.get(kt)
-    if p is None:
-        if len(_PROJECTIONS) > 1024:
-            _PROJECTIONS.clear()
-        p = _PROJECTIONS[kt] = _Projection(kt)
-    return p
+    bulk = _PROJECT_ALL.get(kt)
+    if bulk is None:
+        if len(_PROJECT_ALL) > 1024:
+            _PROJECT_ALL.clear()
+        bulk = _PROJECT_ALL[kt] = _Bulk(partial(projectors, kt), partial(_projector_expr, kt))
+    return bulk

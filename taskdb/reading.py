@@ -23,9 +23,9 @@ from typing import Any
 
 from querylang import nodes as n
 
-from .packing import SLOT, Packed, Trie, viewers
+from .packing import SLOT, Packed, Trie, view_all, viewers
 
-__all__ = ["query_trie", "matching", "copy_out", "PAUSE_AT", "CHUNK"]
+__all__ = ["query_trie", "matching", "paused_gc", "PAUSE_AT", "CHUNK"]
 
 #: Answers (and scans) with at least this many records run with the collector paused.
 PAUSE_AT = 2000
@@ -71,21 +71,15 @@ def query_trie(node: n.Node) -> Trie | None:
 def matching(rows: Sequence[Packed], node: n.Node, pred: Callable[[Any], bool]) -> list[Packed]:
     """The packed records (in order) on whose views ``pred``, compiled from ``node``, holds."""
     trie = query_trie(node)
-    views = viewers(trie)
-    if trie is None:
-        return [t for t in rows if pred(views[t[0]](t))]
     test = getattr(pred, "filter_dicts", None)
-    if test is None:
+    if trie is None or test is None:
+        views = viewers(trie)
         return [t for t in rows if pred(views[t[0]](t))]
+    view = view_all(trie)
     out: list[Packed] = []
     for i in range(0, len(rows), CHUNK):
-        out += [v[SLOT] for v in test([views[t[0]](t) for t in rows[i : i + CHUNK]])]
+        out += [v[SLOT] for v in test(view(rows[i : i + CHUNK]))]
     return out
-
-
-def copy_out(rows: Sequence[Packed], fns: Sequence[Callable[[Packed], Any]]) -> list[Any]:
-    """``[fns[t[0]](t) for t in rows]``: a builder or projector per shape id."""
-    return [fns[t[0]](t) for t in rows]
 
 
 class paused_gc:  # noqa: N801 - used like a function: ``with paused_gc(n):``

@@ -183,3 +183,24 @@ def test_projection_of_many_records_of_many_shapes() -> None:
         assert got == want
         assert [list(d) for d in got] == [list(d) for d in want]
     assert packing.projection(("a",))(packed)[2] == {"msg_id": "rid2", "a": "no msg_id"}
+
+
+def test_bulk_functions_equal_the_per_shape_ones() -> None:
+    """copy_all, view_all and projection inline the common shape's expression."""
+    deep: dict[str, Any] = {"msg_id": "g", "completed": None}
+    d = deep
+    for _ in range(packing.MAX_DEPTH + 2):
+        d["x"] = {}
+        d = d["x"]
+    recs: list[Any] = [*sample_records(150), deep, {"a": 1}, {"a": [1, {"b": 2}]}]
+    recs += [{**r, "extra": i} for i, r in enumerate(sample_records(40, seed=3))]
+    packed = [pack(r, f"rid{i}") for i, r in enumerate(recs)]
+    assert packed[150][0] == GENERIC
+    for rows in (packed, packed[::-1], packed[150:]):
+        assert packing.copy_all(rows) == [unpack(t) for t in rows]
+        for trie in (None, (("completed", None),), (("result_header", (("status", None),)),)):
+            assert packing.view_all(trie)(rows) == [viewers(trie)[t[0]](t) for t in rows]
+        for keys in (("completed",), ("buffers", "zz", "msg_id")):
+            want = [projectors(keys)[t[0]](t) for t in rows]
+            got = packing.projection(keys)(rows)
+            assert got == want and [list(d) for d in got] == [list(d) for d in want]
