@@ -72,9 +72,9 @@ def storage_section(doc: dict[str, Any]) -> list[str]:
         "",
         "### Garbage collector",
         "",
-        f"Objects the collector tracks, and the median time of a full `gc.collect()` (after a "
-        f"first one, shown in brackets), with the caller's records alone and with a store "
-        f"of them added.  Target: taskdb's store adds at most "
+        f"Objects the collector tracks, and the time of a full `gc.collect()` (the fastest of "
+        f"7 after a first one, shown in brackets), with the caller's records alone and with "
+        f"a store of them added.  Target: taskdb's store adds at most "
         f"{(GC_TARGET - 1) * 100:.0f}% to a full collection.",
         "",
         "| records | tracked: records | + taskdb | + ipyparallel "
@@ -287,8 +287,11 @@ _EXPLANATION = [
     "reference per member, all walked by every full collection), and the seq maps, copy "
     "plans and shared rid map are gone: the record id travels in the tuple.",
     "- **Batched indexing**: `add_record` notes a record's indexed values and indexes them "
-    "256 at a time (dates sorted once and appended in bulk); readers index what is pending "
-    "first.",
+    "256 at a time (dates sorted once and appended in bulk, a little out of order merged "
+    "into the last block at once); readers index what is pending first.",
+    "- **Generated packers**: once a record's keys, value classes and nested lengths have "
+    "been seen, packing the next one like it checks its nested keys and leaf classes and "
+    "builds the tuple in one expression, instead of walking it.",
     "- **The collector paused for large answers** (`taskdb/reading.py`): building thousands "
     "of records triggered collections that walked the growing answer again and again; the "
     "pause makes the cost per record flat in the store's size.  A caller that keeps the "

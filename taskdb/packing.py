@@ -39,6 +39,7 @@ import threading
 from collections import Counter
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from functools import partial
+from operator import itemgetter
 from types import CodeType
 from typing import Any, Final, TypeAlias
 
@@ -142,40 +143,63 @@ def _fill(d: dict[Any, Any], out: list[Any], depth: int) -> DictShape:
     return (tuple(d), tuple(kinds))
 
 
-#: A top level's ``(keys, value classes)`` -> ``(dicts and lists in order, as (position,
-#: is a dict); positions of other values to copy; kinds of the rest)``.
-_TopPlan: TypeAlias = tuple[tuple[tuple[int, bool], ...], tuple[int, ...], list[Any]]
+#: A generated packer: the record's values and id -> its packed form (None: not its variant).
+_Packer: TypeAlias = Callable[[tuple[Any, ...], Hashable], "Packed | None"]
+
+
+class _TopPlan:
+    """What packing a record with given keys and value classes takes (cached by both).
+
+    ``children``: its dicts and lists in key order, as ``(position, is a dict)``;
+    ``copies``: positions of other values copied; ``kinds``: the kinds of the rest;
+    ``lens``: reads the lengths of its children; ``fast``: children's lengths -> a packer
+    generated for that variant (see :func:`_gen_packer`).
+    """
+
+    __slots__ = ("children", "copies", "kinds", "lens", "fast")
+
+    def __init__(self, classes: tuple[type, ...]) -> None:
+        children, copies = [], []
+        kinds: list[Any] = [LEAF] * len(classes)
+        for i, t in enumerate(classes):
+            if t is dict or t is list:
+                children.append((i, t is dict))
+            elif t not in _ATOMIC:
+                copies.append(i)
+                kinds[i] = COPY
+        self.children = tuple(children)
+        self.copies = tuple(copies)
+        self.kinds = kinds
+        at = [i for i, _ in children]
+        self.lens: Callable[[tuple[Any, ...]], tuple[int, ...]] | None = (
+            None if not at else partial(_lengths, itemgetter(*at) if len(at) > 1 else _one(at[0]))
+        )
+        self.fast: dict[tuple[int, ...], _Packer | None] = {}
+
+
+def _one(i: int) -> Callable[[tuple[Any, ...]], tuple[Any, ...]]:
+    return lambda values: (values[i],)
+
+
+def _lengths(get: Callable[[tuple[Any, ...]], Any], values: tuple[Any, ...]) -> tuple[int, ...]:
+    return tuple(map(len, get(values)))
+
+
 _TOP_PLANS: dict[tuple[tuple[Any, ...], tuple[type, ...]], _TopPlan] = {}
+#: Generated packers kept per top plan (one per combination of its children's lengths).
+MAX_VARIANTS = 64
 
 
-def _top_plan(classes: tuple[type, ...]) -> _TopPlan:
-    children, copies = [], []
-    kinds: list[Any] = [LEAF] * len(classes)
-    for i, t in enumerate(classes):
-        if t is dict or t is list:
-            children.append((i, t is dict))
-        elif t not in _ATOMIC:
-            copies.append(i)
-            kinds[i] = COPY
-    return (tuple(children), tuple(copies), kinds)
-
-
-def _fill_top(d: dict[Any, Any], out: list[Any]) -> DictShape:
-    """:func:`_fill` for the record itself: what needs work is found from a plan cached by
-    the record's keys and value classes, and all-leaf nested dicts are taken inline."""
-    values = d.values()
-    keys = tuple(d)
-    sig = (keys, tuple(map(type, values)))
-    plan = _TOP_PLANS.get(sig)
-    if plan is None:
-        if len(_TOP_PLANS) > MAX_SHAPES:
-            _TOP_PLANS.clear()
-        plan = _TOP_PLANS[sig] = _top_plan(sig[1])
-    children, copies, template = plan
-    out.extend(values)
+def _fill_top(
+    d: dict[Any, Any], out: list[Any], plan: _TopPlan, keys: tuple[Any, ...]
+) -> DictShape:
+    """:func:`_fill` for the record itself, guided by its plan; all-leaf nested dicts are
+    taken inline."""
+    out.extend(d.values())
+    children, copies = plan.children, plan.copies
     if not (children or copies):
         return (keys, None)
-    kinds = template.copy()
+    kinds = plan.kinds.copy()
     for i in copies:
         out[2 + i] = copy_value(out[2 + i])
     for i, is_dict in children:
@@ -260,9 +284,26 @@ _REG = _Registry()
 def pack(rec: Mapping[str, Any], rid: Hashable) -> Packed:
     """The stored form of ``rec`` (stored under ``rid``): shares only immutable leaves."""
     d = rec if type(rec) is dict else dict(rec)
+    values = d.values()
+    keys = tuple(d)
+    sig = (keys, tuple(map(type, values)))
+    plan = _TOP_PLANS.get(sig)
+    if plan is None:
+        if len(_TOP_PLANS) > MAX_SHAPES:
+            _TOP_PLANS.clear()
+        plan = _TOP_PLANS[sig] = _TopPlan(sig[1])
+    lens = None
+    if plan.lens is not None:  # a packer generated for records built alike, if any
+        vals = tuple(values)
+        lens = plan.lens(vals)
+        fast = plan.fast.get(lens)
+        if fast is not None:
+            t = fast(vals, rid)
+            if t is not None:
+                return t
     out: list[Any] = [GENERIC, rid]
     try:
-        shape = _fill_top(d, out)
+        shape = _fill_top(d, out, plan, keys)
     except (_TooOdd, RecursionError):
         return (GENERIC, rid, copy_record(d))
     if len(out) > MAX_SLOTS:
@@ -272,8 +313,56 @@ def pack(rec: Mapping[str, Any], rid: Hashable) -> Packed:
         sid = _REG.intern(shape)
         if sid == GENERIC:
             return (GENERIC, rid, copy_record(d))
+    if lens is not None and lens not in plan.fast and len(plan.fast) < MAX_VARIANTS:
+        plan.fast[lens] = _gen_packer(plan, shape, sid)
     out[0] = sid
     return tuple(out)
+
+
+def _gen_packer(plan: _TopPlan, shape: DictShape, sid: int) -> _Packer | None:
+    """A packer for records of ``plan`` whose children are shaped as in ``shape``: it
+    checks each nested dict's keys and that nested values and list items are leaves (None
+    if not: the general path decides), then builds the tuple in one go.  None when a child
+    is deeper than one level or is copied."""
+    kinds = shape[1]
+    assert kinds is not None
+    g = _Gen()
+    n = len(kinds)
+    names = [f"v{i}" for i in range(n)]
+    checks: list[str] = []
+    slots: list[str] = []
+    tail: list[str] = []
+    superset = g.name(_ATOMIC.issuperset)
+    for i, kind in enumerate(kinds):
+        v = names[i]
+        if kind == LEAF:
+            slots.append(v)
+        elif i in plan.copies:
+            slots.append(f"{g.name(copy_value)}({v})")
+        elif isinstance(kind, tuple):
+            if kind[1] is not None:
+                return None
+            checks.append(f"tuple({v}) != {g.name(kind[0])}")
+            checks.append(f"not {superset}(map(type, {v}.values()))")
+            slots.append("None")
+            tail.append(f"*{v}.values()")
+        elif kind == LIST or kind >= SHORT:
+            checks.append(f"not {superset}(map(type, {v}))")
+            if kind == LIST:
+                slots.append(f"tuple({v})")
+            else:
+                slots.append("None")
+                tail.append(f"*{v}")
+        else:
+            return None  # a copied list
+    test = " or ".join(checks) or "False"
+    expr = f"None if {test} else ({sid}, rid, {', '.join([*slots, *tail])})"
+    code = [
+        "def fn(vals, rid):",
+        f"    {', '.join(names)}, = vals",
+        f"    return {expr}",
+    ]
+    return g.compile_lines(code, {"tuple": tuple, "map": map, "type": type})
 
 
 def builders() -> list[Callable[[Packed], dict[str, Any]]]:
@@ -356,7 +445,13 @@ class _Gen:
         if self.unpack:
             lines.append("    " + ", ".join(f"a{i}" for i in range(self.unpack)) + ", = t")
         lines.append(f"    return {expr}")
-        namespace: dict[str, Any] = {"__builtins__": {}, **self.helpers}
+        return self.compile_lines(lines)
+
+    def compile_lines(
+        self, lines: list[str], builtins: dict[str, Any] | None = None
+    ) -> Callable[..., Any]:
+        """Compile the function ``fn`` that ``lines`` define."""
+        namespace: dict[str, Any] = {"__builtins__": builtins or {}, **self.helpers}
         exec(compile("\n".join(lines), "<taskdb.packing>", "exec"), namespace)  # noqa: S102
         fn: Callable[..., Any] = namespace["fn"]
         fn.__code__ = self._real(fn.__code__)

@@ -135,11 +135,12 @@ class SortedPairs:
 
     def add_sorted(self, pairs: list[tuple[int, int]]) -> None:
         """Add ``pairs``, sorted and not yet present: those past the last key are appended
-        in bulk (the usual case for timestamps), the rest one by one."""
+        in bulk (the usual case for timestamps), those within the last block merged into it
+        at once, any others one by one."""
         maxk = self._maxk
         cut = bisect_left(pairs, (maxk[-1] + 1, -(2**63))) if maxk else 0
-        for key, seq in pairs[:cut]:
-            self._insert(key, seq)
+        if cut:
+            self._merge_head(pairs[:cut])
         rest = pairs[cut:]
         while rest:
             if not self._keys or len(self._keys[-1]) >= 2 * LOAD:
@@ -153,6 +154,23 @@ class SortedPairs:
             self._seqs[-1].extend([s for _, s in chunk])
             self._maxk[-1] = keys[-1]
             self._len += len(chunk)
+
+    def _merge_head(self, head: list[tuple[int, int]]) -> None:
+        """Add sorted pairs no greater than the last key (timestamps a little out of order)."""
+        last = len(self._maxk) - 1
+        if self._block(*head[0]) != last:
+            for key, seq in head:
+                self._insert(key, seq)
+            return
+        keys, seqs = self._keys[last], self._seqs[last]
+        lo = bisect_left(keys, head[0][0])
+        merged = sorted([*zip(keys[lo:], seqs[lo:], strict=True), *head])  # two sorted runs
+        del keys[lo:], seqs[lo:]
+        keys.extend([k for k, _ in merged])
+        seqs.extend([s for _, s in merged])
+        self._len += len(head)
+        while len(self._keys[-1]) > 2 * LOAD:
+            self._split(len(self._maxk) - 1)
 
     def _block(self, key: int, seq: int) -> int:
         """The block a pair belongs in (its max pair is the first one >= the pair)."""

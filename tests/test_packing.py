@@ -204,3 +204,33 @@ def test_bulk_functions_equal_the_per_shape_ones() -> None:
             want = [projectors(keys)[t[0]](t) for t in rows]
             got = packing.projection(keys)(rows)
             assert got == want and [list(d) for d in got] == [list(d) for d in want]
+
+
+def _general(rec: dict[str, Any], rid: str) -> packing.Packed:
+    """``pack`` by the general path (no generated packer yet for the record's plan)."""
+    packing._TOP_PLANS.clear()
+    return pack(rec, rid)
+
+
+def test_generated_packers_pack_as_the_general_path() -> None:
+    recs: list[dict[str, Any]] = sample_records(400)
+    recs += [
+        {"h": {"a": 1}, "l": [1]},
+        {"h": {"b": 1}, "l": [2]},  # same classes and lengths, other nested keys
+        {"h": {"a": [1]}, "l": [3]},  # a nested list: deeper
+        {"h": {"a": 1}, "l": [{}]},  # a list of dicts: copied
+        {"h": {"a": 1}, "l": list(range(20))},  # a long list: one tuple slot
+        {"h": {"a": 1}, "l": [*range(19), [0]]},
+        {"h": {"a": 1}, "l": [1], "b": bytearray(b"x")},
+    ]
+    for _ in range(2):
+        fast = [pack(r, f"r{i}") for i, r in enumerate(recs)]
+    general = [_general(r, f"r{i}") for i, r in enumerate(recs)]
+    assert fast == general
+    assert all(same(unpack(t), r) for t, r in zip(fast, recs, strict=True))
+
+
+@given(docs=st.lists(st.one_of(task_records(), documents()), min_size=2, max_size=8))
+def test_generated_packers_on_any_documents(docs: list[dict[str, Any]]) -> None:
+    twice = [pack(d, "r") for d in docs + docs]
+    assert twice[len(docs) :] == [_general(d, "r") for d in docs]
