@@ -12,7 +12,8 @@ collector off).  At each size:
 - **large answers**: ``find_records`` time per returned record on queries that return many
   records (whole records, and a ``keys=`` projection), beside ipyparallel and a floor: a
   hand-written comprehension making one shallow ``dict(r)`` per match (a new dict per
-  record, no isolation: the least any copy can cost).  "kept" adds the young collection
+  record, no isolation: the least any copy can cost), and taskdb's opt-in read-only
+  records (``read_only=True``).  "kept" adds the young collection
   that holding the answer triggers at the caller's next allocations (``gc.collect(0)``).
 - **ablations** (what two of taskdb's choices buy, each undone alone): the insert rate with
   each record indexed as it arrives (``INDEX_BATCH = 1``), and the cost per record of
@@ -152,9 +153,10 @@ def _large_answers(
         def shallow(s: Callable[[list[Record]], list[Record]] = floor) -> list[Record]:
             return [dict(r) for r in s(records)]
 
-        res[name] = _answers(
-            name, {"taskdb": lambda q=w.mongo: db.find_records(q), "floor": shallow}, n, budget
-        )
+        finders = {"taskdb": lambda q=w.mongo: db.find_records(q), "floor": shallow}
+        if _has_read_only(db):
+            finders["read_only"] = lambda q=w.mongo: db.find_records(q, read_only=True)
+        res[name] = _answers(name, finders, n, budget)
     keys = list(KEYS)
     res["keys"] = _answers(
         "keys",
@@ -170,6 +172,15 @@ def _large_answers(
         budget,
     )
     return res
+
+
+def _has_read_only(db: Any) -> bool:
+    """Does this taskdb have ``find_records(..., read_only=True)`` (a tree before it not)?"""
+    try:
+        db.find_records({"msg_id": None}, read_only=True)
+    except TypeError:
+        return False
+    return True
 
 
 def _ablations(records: list[Record], budget: float) -> dict[str, Any]:

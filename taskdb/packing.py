@@ -62,6 +62,13 @@ __all__ = [
     "projection",
     "copy_all",
     "view_all",
+    "shape",
+    "layout",
+    "shape_count",
+    "LEAF",
+    "LIST",
+    "COPY",
+    "SHORT",
     "Trie",
 ]
 
@@ -396,6 +403,22 @@ def field(t: Packed, key: Any, default: Any) -> Any:
     if key not in shape[0]:
         return default
     return _REG.builders[sid](t)[key]  # a nested dict: rare for an indexed field
+
+
+def shape(sid: int) -> DictShape | None:
+    """The shape of records with id ``sid`` (None: the generic shape 0)."""
+    return _REG.shapes[sid]
+
+
+def layout(dict_shape: DictShape, start: int) -> list[tuple[Any, Any, int]]:
+    """``[(key, kind, position)]`` of a dict of shape ``dict_shape`` whose slots begin at
+    ``start``: kinds :data:`LEAF`, :data:`LIST`, :data:`COPY`, ``SHORT + n`` (a short list
+    at ``position``) or a nested dict's shape (its slots beginning at ``position``)."""
+    return _layout(dict_shape, start)[0]
+
+
+def shape_count() -> int:
+    return len(_REG.shapes)
 
 
 def _top_positions(sid: int) -> dict[Any, int | slice[int, int, None]]:
