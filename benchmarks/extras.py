@@ -77,7 +77,7 @@ def _traced(fn: Callable[[], Any]) -> tuple[Any, int]:
 #: The stores whose insert rate and memory are compared (even where their queries are skipped).
 STORES = ("taskdb", "ipyparallel", "python")
 #: tracemalloc slows allocation several-fold: above this, memory is measured on a prefix.
-MEMORY_MAX_N = 200_000
+MEMORY_MAX_N = 1_000_000
 
 
 def insert_and_memory(
@@ -127,6 +127,7 @@ def run_extras(
     records: list[dict[str, Any]],
     out: dict[str, Any],
     log: Callable[[str], None],
+    budget: float = 1.0,
 ) -> dict[str, Any]:
     ex: dict[str, Any] = {}
     try:
@@ -137,6 +138,17 @@ def run_extras(
         ex["insert_memory"] = insert_and_memory(records, out)
     except Exception as e:  # noqa: BLE001
         ex["insert_memory"] = {"error": f"{type(e).__name__}: {e}"}
+    from .percall import per_call
+    from .storage import storage
+
+    try:
+        ex["per_call"] = per_call(records, log)
+    except Exception as e:  # noqa: BLE001
+        ex["per_call"] = {"error": f"{type(e).__name__}: {e}"}
+    try:
+        ex["storage"] = storage(records, log, budget)
+    except Exception as e:  # noqa: BLE001
+        ex["storage"] = {"error": f"{type(e).__name__}: {e}"}
     from .sqlite_engines import stats_for
 
     ex["sqlite_files"] = stats_for(len(records))

@@ -8,6 +8,7 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
+from . import storage_report
 from .plots import ENGINE_ORDER
 from .postgres_report import postgres_section
 from .sqlite_report import sqlite_section
@@ -327,6 +328,9 @@ def render(doc: dict[str, Any], img_rel: str | None) -> str:
     lines += disagreements_section(doc)
     lines += faster_section(doc)
     lines += extras_section(doc)
+    lines += storage_report.round2_section(doc)
+    lines += storage_report.percall_section(doc)
+    lines += storage_report.storage_section(doc)
     lines += workloads_section(doc)
     lines += [
         "## Method",

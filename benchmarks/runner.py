@@ -202,7 +202,7 @@ def run_size(
                 log(f"  DISAGREE {ename} on {wname}: {diff} -> {whose}")
     out["disagreements"] = disagreements
     out["text_forms"] = _check_text_forms(queries, ours, records)
-    out["extras"] = extras.run_extras(records, out, log)
+    out["extras"] = extras.run_extras(records, out, log, budget)
     for eng in chosen:
         eng.close()
     gc.unfreeze()

@@ -18,7 +18,9 @@ class Timing:
     cold: bool = False  # one call longer than the budget: no separate warm-up
 
 
-def measure(fn: Callable[[], Any], repeat: int, budget: float = 2.0) -> Timing:
+def measure(
+    fn: Callable[[], Any], repeat: int, budget: float = 2.0, *, gc_on: bool = False
+) -> Timing:
     """Warm up once, then time up to ``repeat`` calls; stop early once ``budget`` s are spent.
 
     The budget keeps the slow peers (seconds per call at 100k records) from dominating a run:
@@ -26,6 +28,7 @@ def measure(fn: Callable[[], Any], repeat: int, budget: float = 2.0) -> Timing:
     GC is collected before the warm-up and disabled during each timed call (as ``timeit``
     does), so one engine's garbage is not charged to the next.  The runner freezes the
     long-lived records and stores (``gc.freeze``) so those collections stay cheap.
+    ``gc_on`` leaves the collector running during the timed calls, as users run it.
     """
     gc.collect()
     t0 = time.perf_counter()
@@ -36,7 +39,8 @@ def measure(fn: Callable[[], Any], repeat: int, budget: float = 2.0) -> Timing:
     times: list[float] = []
     spent = 0.0
     for _ in range(max(1, repeat)):
-        gc.disable()
+        if not gc_on:
+            gc.disable()
         try:
             t0 = time.perf_counter()
             fn()

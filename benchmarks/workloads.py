@@ -35,6 +35,9 @@ class Workload:
     tinydb: Callable[[Any], Any] | None = None  # tinydb.Query -> condition
     typical: bool = True  # counts toward the compiled-scan vs comprehension target
     params: dict[str, Any] = field(default_factory=dict)
+    #: The same test as a hand-written function of one record (``scan`` inlines it): what
+    #: ``filter(test, records)`` or a per-record callback runs, beside the compiled predicate.
+    test: Callable[[Record], bool] | None = None
 
 
 def _q(s: str) -> str:
@@ -82,6 +85,7 @@ def make_workloads(records: list[Record]) -> list[Workload]:
             "completed == null",
             lambda rs: [r for r in rs if r["completed"] is None],
             lambda Q: Q.completed == None,  # noqa: E711 - TinyDB overloads ==
+            test=lambda r: r["completed"] is None,
         ),
         Workload(
             "client_outstanding",
@@ -90,6 +94,7 @@ def make_workloads(records: list[Record]) -> list[Workload]:
             f"client_uuid == {_q(client)} and completed == null",
             lambda rs: [r for r in rs if r["client_uuid"] == client and r["completed"] is None],
             lambda Q: (Q.client_uuid == client) & (Q.completed == None),  # noqa: E711
+            test=lambda r: r["client_uuid"] == client and r["completed"] is None,
         ),
         Workload(
             "msg_id_lookup",
@@ -98,6 +103,7 @@ def make_workloads(records: list[Record]) -> list[Workload]:
             f"msg_id == {_q(msg_id)}",
             lambda rs: [r for r in rs if r["msg_id"] == msg_id],
             lambda Q: Q.msg_id == msg_id,
+            test=lambda r: r["msg_id"] == msg_id,
         ),
         Workload(
             "engine_in",
@@ -106,6 +112,7 @@ def make_workloads(records: list[Record]) -> list[Workload]:
             f"engine_uuid in [{', '.join(_q(e) for e in engines)}]",
             lambda rs: [r for r in rs if r["engine_uuid"] in e_set],
             lambda Q: Q.engine_uuid.one_of(engines),
+            test=lambda r: r["engine_uuid"] in e_set,
         ),
         Workload(
             "time_range",
@@ -114,6 +121,7 @@ def make_workloads(records: list[Record]) -> list[Workload]:
             f"submitted > {_iso(t1)} and submitted < {_iso(t2)}",
             lambda rs: [r for r in rs if r["submitted"] is not None and t1 < r["submitted"] < t2],
             lambda Q: (Q.submitted > t1) & (Q.submitted < t2),
+            test=lambda r: r["submitted"] is not None and t1 < r["submitted"] < t2,
         ),
         Workload(
             "status_ne_ok",
@@ -122,6 +130,9 @@ def make_workloads(records: list[Record]) -> list[Workload]:
             'result_header.status != "ok"',
             lambda rs: [r for r in rs if st(r) != "ok"],
             lambda Q: ~(Q.result_header.status == "ok"),
+            test=lambda r: (
+                (h.get("status") if isinstance(h := r["result_header"], dict) else None) != "ok"
+            ),
         ),
         Workload(
             "or_error_resubmitted",
@@ -130,6 +141,10 @@ def make_workloads(records: list[Record]) -> list[Workload]:
             'result_header.status == "error" or resubmitted != null',
             lambda rs: [r for r in rs if st(r) == "error" or r["resubmitted"] is not None],
             lambda Q: (Q.result_header.status == "error") | ~(Q.resubmitted == None),  # noqa: E711
+            test=lambda r: (
+                (h.get("status") if isinstance(h := r["result_header"], dict) else None) == "error"
+                or r["resubmitted"] is not None
+            ),
         ),
         Workload(
             "exists_ename",
@@ -140,6 +155,7 @@ def make_workloads(records: list[Record]) -> list[Workload]:
                 r for r in rs if isinstance(c := r["result_content"], dict) and "ename" in c
             ],
             lambda Q: Q.result_content.ename.exists(),
+            test=lambda r: isinstance(c := r["result_content"], dict) and "ename" in c,
         ),
         Workload(
             "engine_nin",
@@ -148,6 +164,7 @@ def make_workloads(records: list[Record]) -> list[Workload]:
             f"engine_uuid not in [{_q(engines[0])}, {_q(engines[1])}, null]",
             lambda rs: [r for r in rs if r["engine_uuid"] not in (engines[0], engines[1], None)],
             lambda Q: ~Q.engine_uuid.one_of([engines[0], engines[1], None]),
+            test=lambda r: r["engine_uuid"] not in (engines[0], engines[1], None),
         ),
         Workload(
             "regex_msg_type",
@@ -160,6 +177,9 @@ def make_workloads(records: list[Record]) -> list[Workload]:
                 if isinstance(t := r["header"].get("msg_type"), str) and exec_re.search(t)
             ],
             lambda Q: Q.header.msg_type.search("^execute"),
+            test=lambda r: (
+                isinstance(t := r["header"].get("msg_type"), str) and exec_re.search(t) is not None
+            ),
         ),
         Workload(
             "and4",
@@ -189,6 +209,13 @@ def make_workloads(records: list[Record]) -> list[Workload]:
                 & (Q.submitted >= t3)
                 & (Q.result_header.status == "ok")
             ),
+            test=lambda r: (
+                r["client_uuid"] == client
+                and r["header"].get("msg_type") == "apply_request"
+                and r["submitted"] is not None
+                and r["submitted"] >= t3
+                and (h.get("status") if isinstance(h := r["result_header"], dict) else None) == "ok"
+            ),
         ),
         Workload(
             "no_match",
@@ -197,6 +224,7 @@ def make_workloads(records: list[Record]) -> list[Workload]:
             'client_uuid == "no-such-client"',
             lambda rs: [r for r in rs if r["client_uuid"] == "no-such-client"],
             lambda Q: Q.client_uuid == "no-such-client",
+            test=lambda r: r["client_uuid"] == "no-such-client",
         ),
         Workload(
             "empty",
@@ -206,6 +234,7 @@ def make_workloads(records: list[Record]) -> list[Workload]:
             lambda rs: list(rs),
             lambda Q: Q.noop(),
             typical=False,
+            test=lambda r: True,
         ),
     ]
     params = {

@@ -5,16 +5,17 @@ Same classes, traits and methods as ipyparallel 9.x (``BaseDB``, ``DictDB``, ``N
 indexes chosen by :mod:`taskdb.planning`.  Differences from ipyparallel are listed in
 docs/taskdb.md.
 
-Storage invariant: a stored record dict is never mutated.  ``update_record`` replaces it with
-an updated copy (copy-on-write of the top level; nested values are private copies that
-nobody mutates), so a query can snapshot record references under the lock and run its
-predicate and result copies outside it.
+Storage: each record is kept packed (:mod:`taskdb.packing`): one immutable tuple of its
+leaves, which the cyclic garbage collector does not track, numbered by its insertion
+``seq``; the indexes hold seqs in structures the collector does not walk either.  A query
+snapshots the packed tuples under the lock, then tests them (:mod:`taskdb.reading`) and
+builds the caller's copies outside it.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Hashable, Iterable
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -24,30 +25,32 @@ import querylang
 from querylang.values import MISSING
 
 from .base import BaseDB, NoData, NoDB
-from .copying import (
-    CopyPlan,
-    copy_planned,
-    copy_record,
-    copy_value,
-    copy_with_plan,
-    intern_plan,
-)
+from .frozen import freeze_all
 from .indexes import HashIndex, Index, SortedIndex
+from .packing import Packed, copy_all, field, pack, projection, unpack
 from .planning import PlanExplanation, QueryPlan, plan, plan_tree
+from .reading import matching, paused_gc
 
 __all__ = ["BaseDB", "DictDB", "NoDB", "NoData", "DATE_FIELDS"]
 
 #: The timestamp fields: each must be a datetime or None.
 DATE_FIELDS = ("submitted", "started", "completed", "received")
 _BUFFER_FIELDS = ("buffers", "result_buffers")
+#: add_record indexes new records this many at a time (see DictDB._flush).
+INDEX_BATCH = 256
 
 
-def _buffer_size(rec: dict[str, Any]) -> int:
+def _buffer_size(get: Callable[[str, Any], Any]) -> int:
+    """Bytes in a record's buffers, given its ``get(key, default)``."""
     total = 0
     for key in _BUFFER_FIELDS:
-        for buf in rec.get(key) or ():
+        for buf in get(key, None) or ():
             total += buf.nbytes if type(buf) is memoryview else len(buf)
     return total
+
+
+def _stored_buffer_size(t: Packed) -> int:
+    return _buffer_size(lambda key, default: field(t, key, default))
 
 
 class DictDB(BaseDB):
@@ -108,17 +111,14 @@ class DictDB(BaseDB):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._lock = threading.RLock()
-        self._records: dict[Hashable, dict[str, Any]] = {}
+        #: seq -> the packed record (its id at [1]), in insertion order
+        self._rows: dict[int, Packed] = {}
+        #: record id -> seq
         self._seq: dict[Hashable, int] = {}
-        self._rid_of_seq: dict[int, Hashable] = {}  # shared by the sorted indexes
         self._next_seq = 0
         self._culled_ids: set[Hashable] = set()
         self._buffer_bytes = 0
-        # id(stored record) -> its CopyPlan.  Keyed by object identity so a reader holding a
-        # snapshot can find it without the lock: entries exist only for stored records, and
-        # a stored record's id cannot be reused while a snapshot keeps the object alive.
-        self._copy_plans: dict[int, CopyPlan] = {}
-        self._indexes: dict[str, Index] = self._new_indexes()
+        self._set_indexes(self._new_indexes())
         self._limits()
 
     # --- configuration -------------------------------------------------------------------
@@ -126,12 +126,38 @@ class DictDB(BaseDB):
     def _new_indexes(self) -> dict[str, Index]:
         idx: dict[str, Index] = {f: HashIndex(f) for f in self.hash_indexes}
         for f in ["submitted", *self.sorted_indexes]:
-            idx[f] = SortedIndex(f, self._rid_of_seq)
+            idx[f] = SortedIndex(f)
         return idx
+
+    def _set_indexes(self, indexes: dict[str, Index]) -> None:
+        """Use ``indexes`` (complete: they index every stored record)."""
+        self._indexes = indexes
+        self._fields = tuple(indexes)
+        #: ``(seq, values of self._fields)`` of records added but not yet indexed
+        self._pending: list[tuple[int, tuple[Any, ...]]] = []
+
+    def _flush(self) -> None:
+        """Index the records added since the last flush (call under the lock).
+
+        add_record only notes a new record's indexed values: indexing them in batches (the
+        dates sorted once and appended in bulk) costs a fraction of one record at a time.
+        Every reader of the indexes flushes first.
+        """
+        pending = self._pending
+        if pending:
+            self._pending = []
+            for j, index in enumerate(self._indexes.values()):
+                index.add_many(pending, j)
+
+    def _live_indexes(self) -> dict[str, Index]:
+        """The indexes, up to date (call under the lock)."""
+        if self._pending:
+            self._flush()
+        return self._indexes
 
     def _submitted_index(self) -> SortedIndex:
         """The index on 'submitted': always a sorted one (it orders history and culling)."""
-        index = self._indexes["submitted"]
+        index = self._live_indexes()["submitted"]
         assert isinstance(index, SortedIndex), "_new_indexes makes 'submitted' sorted"
         return index
 
@@ -140,8 +166,9 @@ class DictDB(BaseDB):
         if not hasattr(self, "_lock"):
             return  # during __init__
         with self._lock:
-            self._indexes = self._new_indexes()
-            self._reindex(self._indexes)
+            indexes = self._new_indexes()
+            self._reindex(indexes)
+            self._set_indexes(indexes)
 
     @observe("size_limit", "record_limit", "cull_fraction")
     def _limits_changed(self, change: Any) -> None:
@@ -154,15 +181,16 @@ class DictDB(BaseDB):
         self._cull_fraction = self.cull_fraction
 
     def _reindex(self, indexes: dict[str, Index]) -> None:
-        for rid, rec in self._records.items():
-            seq = self._seq[rid]
+        for seq, t in self._rows.items():
             for f, index in indexes.items():
-                index.add(rid, seq, rec.get(f, MISSING))
+                index.add(seq, field(t, f, MISSING))
 
     # --- dates, bytes and culling -------------------------------------------------------
 
-    def _check_dates(self, rec: dict[str, Any]) -> None:
-        """Validate the timestamps of ``rec`` (our private copy) and give naive ones a zone."""
+    def _checked_dates(self, rec: Mapping[str, Any]) -> Mapping[str, Any]:
+        """``rec`` with valid timestamps: itself, or a shallow copy giving naive ones a zone
+        (the caller's dict is never changed).  ValueError if one is not a datetime."""
+        fixed: dict[str, Any] | None = None
         for key in DATE_FIELDS:
             value = rec.get(key)
             if value is None or (type(value) is datetime and value.tzinfo is not None):
@@ -171,11 +199,15 @@ class DictDB(BaseDB):
                 raise ValueError(f"{key} must be None or datetime, not {value!r}")
             if value.tzinfo is None or value.utcoffset() is None:
                 self.log.warning("Timestamps should always have timezones: %s=%s", key, value)
-                rec[key] = value.astimezone()  # local time, like ipyparallel's tzlocal()
+                if fixed is None:
+                    fixed = dict(rec)
+                fixed[key] = value.astimezone()  # local time, like ipyparallel's tzlocal()
+        return rec if fixed is None else fixed
 
     def _cull_oldest(self, n: int = 1) -> int:
         """Cull the ``n`` oldest records (by submitted); return how many were culled."""
-        victims = list(self._submitted_index().ids(0, n))
+        rows = self._rows
+        victims = [rows[s][1] for s in self._submitted_index().first(n)]
         for rid in victims:
             self.log.debug("Culling record: %r", rid)
             self._culled_ids.add(rid)
@@ -184,11 +216,11 @@ class DictDB(BaseDB):
 
     def _maybe_cull(self) -> None:
         # cull by count:
-        if len(self._records) > self._record_limit:
+        if len(self._rows) > self._record_limit:
             to_cull = int(self._cull_fraction * self._record_limit)
             self.log.info(
                 "%i records exceeds limit of %i, culling oldest %i",
-                len(self._records),
+                len(self._rows),
                 self._record_limit,
                 to_cull,
             )
@@ -198,7 +230,7 @@ class DictDB(BaseDB):
         if self._buffer_bytes > self._size_limit:
             limit = self._size_limit * (1 - self._cull_fraction)
             before = self._buffer_bytes
-            before_count = len(self._records)
+            before_count = len(self._rows)
             culled = 0
             while self._buffer_bytes > limit:
                 if not self._cull_oldest(1):
@@ -213,81 +245,84 @@ class DictDB(BaseDB):
             )
 
     def _drop(self, rid: Hashable) -> None:
-        rec = self._records.pop(rid)
+        indexes = self._live_indexes()
         seq = self._seq.pop(rid)
-        del self._copy_plans[id(rec)]
-        del self._rid_of_seq[seq]
-        for f, index in self._indexes.items():
-            index.remove(rid, seq, rec.get(f, MISSING))
-        self._buffer_bytes -= _buffer_size(rec)
+        t = self._rows.pop(seq)
+        for f, index in indexes.items():
+            index.remove(seq, field(t, f, MISSING))
+        self._buffer_bytes -= _stored_buffer_size(t)
 
     # --- public API ----------------------------------------------------------------------
 
     def add_record(self, msg_id: Hashable, rec: dict[str, Any]) -> None:
         """Add a new Task Record, by msg_id."""
         with self._lock:
-            if msg_id in self._records:
+            if msg_id in self._seq:
                 raise KeyError(f"Already have msg_id {msg_id!r}")
-            rec, cplan = copy_with_plan(rec)
-            self._check_dates(rec)
+            checked: Mapping[str, Any] = rec
+            get: Callable[..., Any] = rec.get
+            for key in DATE_FIELDS:  # the common case inline: None or an aware datetime
+                value = get(key)
+                if value is not None and (type(value) is not datetime or value.tzinfo is None):
+                    checked = self._checked_dates(rec)
+                    get = checked.get
+                    break
+            t = pack(checked, msg_id)
             seq = self._next_seq
             self._next_seq = seq + 1
-            self._records[msg_id] = rec
-            self._copy_plans[id(rec)] = cplan
+            self._rows[seq] = t
             self._seq[msg_id] = seq
-            self._rid_of_seq[seq] = msg_id
-            self._culled_ids.discard(msg_id)
-            get = rec.get
-            for f, index in self._indexes.items():
-                index.add(msg_id, seq, get(f, MISSING))
+            if self._culled_ids:
+                self._culled_ids.discard(msg_id)
+            pending = self._pending
+            pending.append((seq, tuple(map(get, self._fields))))
+            if len(pending) >= INDEX_BATCH:
+                self._flush()
             if get("buffers") or get("result_buffers"):
-                self._buffer_bytes += _buffer_size(rec)
-            if len(self._records) > self._record_limit or self._buffer_bytes > self._size_limit:
+                self._buffer_bytes += _buffer_size(get)
+            if len(self._rows) > self._record_limit or self._buffer_bytes > self._size_limit:
                 self._maybe_cull()
                 self._maybe_cull()  # ipyparallel checks twice (in _add_bytes and after it)
 
     def get_record(self, msg_id: Hashable) -> dict[str, Any]:
         """Get a specific Task Record, by msg_id."""
         with self._lock:
-            rec = self._records.get(msg_id)
-            if rec is None:
+            seq = self._seq.get(msg_id)
+            if seq is None:
                 if msg_id in self._culled_ids:
                     raise KeyError(f"Record {msg_id!r} has been culled for size")
                 raise KeyError(f"No such msg_id {msg_id!r}")
-        return self._copy_out(rec)
+            t = self._rows[seq]
+        return unpack(t)
 
     def update_record(self, msg_id: Hashable, rec: dict[str, Any]) -> None:
         """Update the data in an existing record."""
         with self._lock:
-            if msg_id in self._culled_ids and msg_id not in self._records:
+            if msg_id in self._culled_ids and msg_id not in self._seq:
                 raise KeyError(f"Record {msg_id!r} has been culled for size")
-            rec, uplan = copy_with_plan(rec)
-            self._check_dates(rec)
-            old = self._records.get(msg_id)
-            if old is None:
+            upd = self._checked_dates(rec)
+            seq = self._seq.get(msg_id)
+            if seq is None:
                 raise KeyError(f"No such msg_id {msg_id!r}")
-            new = {**old, **rec}
-            oplan = self._copy_plans.pop(id(old))
-            self._copy_plans[id(new)] = intern_plan(
-                tuple(e for e in oplan if e[0] not in rec) + uplan
-            )
-            seq = self._seq[msg_id]
-            for f, index in self._indexes.items():
-                if f in rec:
-                    before = old.get(f, MISSING)
-                    if not index.same_key(before, rec[f]):
-                        index.remove(msg_id, seq, before)
-                        index.add(msg_id, seq, rec[f])
-            self._records[msg_id] = new
-            if any(k in rec for k in _BUFFER_FIELDS):
-                self._buffer_bytes += _buffer_size(new) - _buffer_size(old)
-            if len(self._records) > self._record_limit or self._buffer_bytes > self._size_limit:
+            old = self._rows[seq]
+            merged = unpack(old)  # our own copy: the update goes into it, then it is packed
+            merged.update(upd)
+            for f, index in self._live_indexes().items():
+                if f in upd:
+                    before = field(old, f, MISSING)
+                    if not index.same_key(before, upd[f]):
+                        index.remove(seq, before)
+                        index.add(seq, upd[f])
+            self._rows[seq] = pack(merged, msg_id)
+            if any(k in upd for k in _BUFFER_FIELDS):
+                self._buffer_bytes += _buffer_size(merged.get) - _stored_buffer_size(old)
+            if len(self._rows) > self._record_limit or self._buffer_bytes > self._size_limit:
                 self._maybe_cull()  # as ipyparallel, which re-checks the limits on every update
 
     def drop_record(self, msg_id: Hashable) -> None:
         """Remove a record from the DB."""
         with self._lock:
-            if msg_id not in self._records:
+            if msg_id not in self._seq:
                 raise KeyError(f"No such msg_id {msg_id!r}")
             self._drop(msg_id)
 
@@ -295,12 +330,16 @@ class DictDB(BaseDB):
         """Remove every record matching ``check`` from the DB."""
         q = querylang.query(check)
         with self._lock:
-            for rid, _ in self._select(q):
-                self._drop(rid)
+            for t in self._select(q):
+                self._drop(t[1])
 
     def find_records(
-        self, check: querylang.QueryLike, keys: Iterable[str] | None = None
-    ) -> list[dict[str, Any]]:
+        self,
+        check: querylang.QueryLike,
+        keys: Iterable[str] | None = None,
+        *,
+        read_only: bool = False,
+    ) -> list[Any]:
         """Find records matching a query, optionally extracting a subset of keys.
 
         Returns a list of matching records, in insertion order.
@@ -312,29 +351,29 @@ class DictDB(BaseDB):
         keys : list of strs [optional]
             if specified, the subset of keys to extract.  msg_id will *always* be
             included; a key a record lacks is left out (MongoDB projection).
+        read_only : bool [optional, taskdb only]
+            whole records as read-only mappings (:class:`taskdb.frozen.FrozenRecord`:
+            nested documents read-only too, lists as tuples) instead of copies: several
+            times cheaper per record.  Ignored with ``keys``.
         """
         q = querylang.query(check)
-        if keys:
-            keys = list(keys)
-            with self._lock:
-                matches = self._select(q)
-            return [_project(rid, rec, keys) for rid, rec in matches]
         with self._lock:
-            exact, recs, _ = self._candidates(q, with_ids=False)
-        # Outside the lock: stored records are never mutated, only replaced.
-        if not exact:
-            recs = _filter(recs, q.predicate)
-        return [self._copy_out(rec) for rec in recs]
-
-    def _copy_out(self, rec: dict[str, Any]) -> dict[str, Any]:
-        """A caller's copy of a stored record (safe without the lock: see _copy_plans)."""
-        cplan = self._copy_plans.get(id(rec))
-        return copy_record(rec) if cplan is None else copy_planned(rec, cplan)
+            exact, rows = self._candidates(q)
+        # Outside the lock: packed records are immutable, a snapshot stays consistent.
+        with paused_gc(len(rows)):
+            if not exact:
+                rows = matching(rows, q.optimized, q.predicate)
+            if keys:
+                return projection(keys)(rows)
+            if read_only:
+                return freeze_all(rows)
+            return copy_all(rows)
 
     def get_history(self) -> list[Hashable]:
         """get all msg_ids, ordered by time submitted."""
         with self._lock:
-            return self._submitted_index().ordered()
+            rows = self._rows
+            return [rows[s][1] for s in self._submitted_index().ordered()]
 
     # --- planning ------------------------------------------------------------------------
 
@@ -342,43 +381,32 @@ class DictDB(BaseDB):
         """The plan ``find_records(check)`` would run (a snapshot of the index statistics)."""
         q = querylang.query(check)
         with self._lock:
-            return plan(q.optimized, self._indexes, len(self._records))
+            return plan(q.optimized, self._live_indexes(), len(self._rows))
 
     def explain(self, check: querylang.QueryLike) -> PlanExplanation:
         """The query's stages, the plan and the generated predicate (``str()`` to read)."""
         q = querylang.query(check)
         return PlanExplanation(querylang.explain(q), self.plan(q))
 
-    def _candidates(
-        self, q: querylang.Query, with_ids: bool
-    ) -> tuple[bool, list[dict[str, Any]], list[Hashable] | None]:
-        """``(exact, records, ids)``: the plan's candidates in insertion order.
+    def _candidates(self, q: querylang.Query) -> tuple[bool, list[Packed]]:
+        """``(exact, packed records)``: the plan's candidates in insertion order.
 
-        ``ids`` (the record ids, parallel to ``records``) only ``if with_ids``.  Call under
-        the lock; the lists are a snapshot that stays valid after it is released.
+        Call under the lock; the list is a snapshot that stays valid after it is released.
         """
-        p = plan_tree(q.optimized, self._indexes, len(self._records))
+        p = plan_tree(q.optimized, self._live_indexes(), len(self._rows))
         cand = p.ids()
-        records = self._records
+        rows = self._rows
         if cand is None:
-            return p.exact, list(records.values()), list(records) if with_ids else None
-        if len(cand) * 8 < len(records):
-            seq = self._seq
-            order = sorted(cand, key=seq.__getitem__)
-            return p.exact, [records[rid] for rid in order], order
-        if not isinstance(cand, set | frozenset):
-            cand = set(cand)
-        order = [rid for rid in records if rid in cand]
-        return p.exact, [records[rid] for rid in order], order
+            return p.exact, list(rows.values())
+        return p.exact, [rows[s] for s in sorted(cand)]
 
-    def _select(self, q: querylang.Query) -> list[tuple[Hashable, dict[str, Any]]]:
-        """``[(id, record)]`` of the matches.  Call under the lock."""
-        exact, recs, ids = self._candidates(q, with_ids=True)
-        assert ids is not None
+    def _select(self, q: querylang.Query) -> list[Packed]:
+        """The packed records that match, in insertion order.  Call under the lock."""
+        exact, rows = self._candidates(q)
         if exact:
-            return list(zip(ids, recs, strict=True))
-        pred = q.predicate
-        return [(rid, rec) for rid, rec in zip(ids, recs, strict=True) if pred(rec)]
+            return rows
+        with paused_gc(len(rows)):
+            return matching(rows, q.optimized, q.predicate)
 
     # --- consistency (for tests and debugging) --------------------------------------------
 
@@ -387,33 +415,13 @@ class DictDB(BaseDB):
         with self._lock:
             fresh = self._new_indexes()
             self._reindex(fresh)
-            for f, index in self._indexes.items():
+            for f, index in self._live_indexes().items():
                 if index.state() != fresh[f].state():
                     raise AssertionError(f"index {f!r} is out of date")
-            if self._buffer_bytes != sum(_buffer_size(r) for r in self._records.values()):
+            if self._buffer_bytes != sum(map(_stored_buffer_size, self._rows.values())):
                 raise AssertionError("buffer byte count is out of date")
-            if set(self._copy_plans) != {id(r) for r in self._records.values()}:
-                raise AssertionError("copy plans are out of date")
+            if {t[1]: s for s, t in self._rows.items()} != self._seq:
+                raise AssertionError("record ids and seqs are out of date")
 
     def __len__(self) -> int:
-        return len(self._records)
-
-
-def _filter(
-    records: list[dict[str, Any]], predicate: Callable[[Any], bool]
-) -> list[dict[str, Any]]:
-    """The matching records, through the compiled ``predicate.filter_dicts`` (no call per
-    record, no per-record type check: every stored record is a plain dict, see copying)."""
-    fast = getattr(predicate, "filter_dicts", None)
-    if fast is not None:
-        matches: list[dict[str, Any]] = fast(records)
-        return matches
-    return [rec for rec in records if predicate(rec)]
-
-
-def _project(rid: Hashable, rec: dict[str, Any], keys: list[str]) -> dict[str, Any]:
-    d = {"msg_id": rec.get("msg_id", rid)}
-    for key in keys:
-        if key in rec:
-            d[key] = copy_value(rec[key])
-    return d
+        return len(self._rows)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import decimal
+import gc
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
@@ -58,61 +59,71 @@ def test_date_micros_is_the_instant():
 
 def test_hash_index_add_remove():
     idx = HashIndex("f")
-    idx.add("a", 0, "x")
-    idx.add("b", 1, "x")
-    idx.add("c", 2, 1)
-    idx.add("d", 3, 1.0)
-    idx.add("e", 4, None)
-    idx.add("f", 5, MISSING)
-    idx.add("g", 6, ["x"])
-    assert set(idx.bucket("x")) == {"a", "b"}
-    assert set(idx.bucket(1)) == {"c", "d"}
+    for seq, v in enumerate(["x", "x", 1, 1.0, None, MISSING, ["x"]]):
+        idx.add(seq, v)
+    assert set(idx.bucket("x")) == {0, 1}
+    assert set(idx.bucket(1)) == {2, 3}
     assert set(idx.bucket(True)) == set()
-    assert idx.null == {"e", "f"} and idx.irregular == {"g"}
+    assert set(idx.null) == {4, 5} and set(idx.irregular) == {6}
     assert len(idx) == 4
-    for rid, seq, v in [("a", 0, "x"), ("c", 2, 1), ("e", 4, None), ("g", 6, ["x"])]:
-        idx.remove(rid, seq, v)
-    assert set(idx.bucket("x")) == {"b"} and set(idx.bucket(1.0)) == {"d"}
-    assert idx.null == {"f"} and not idx.irregular
-    idx.remove("b", 1, "x")
-    assert "x" not in idx.buckets
+    for seq, v in [(0, "x"), (2, 1), (4, None), (6, ["x"])]:
+        idx.remove(seq, v)
+    assert set(idx.bucket("x")) == {1} and set(idx.bucket(1.0)) == {3}
+    assert set(idx.null) == {5} and not idx.irregular
+    idx.remove(1, "x")
+    assert idx.bucket("x") == () and "x" not in idx.lone and "x" not in idx.many
     with pytest.raises(KeyError):
-        idx.remove("zz", 9, 1.0)
+        idx.remove(9, 1.0)
+    with pytest.raises(KeyError):
+        idx.remove(9, "never")
     assert idx.same_key(1, 1.0) and not idx.same_key(1, True) and idx.same_key(None, MISSING)
 
 
+def tracked_below(obj: object) -> int:
+    """How many tracked objects the collector visits from ``obj`` (itself included)."""
+    seen: set[int] = set()
+    stack = [obj]
+    while stack:
+        x = stack.pop()
+        if id(x) in seen or not gc.is_tracked(x) or isinstance(x, type):
+            continue
+        seen.add(id(x))
+        stack.extend(gc.get_referents(x))
+    return len(seen)
+
+
+def test_indexes_hold_no_object_per_record_for_the_collector():
+    h, s = HashIndex("f"), SortedIndex("t")
+    for seq in range(3000):
+        h.add(seq, f"v{seq % 3}" if seq % 5 else (None if seq % 2 else f"u{seq}"))
+        s.add(seq, None if seq % 7 == 0 else T0 + timedelta(seconds=seq))
+    gc.collect()
+    assert not gc.is_tracked(h.lone)
+    assert tracked_below(h) < 40 and tracked_below(s) < 40
+
+
 def test_sorted_index_ranges_and_order():
-    rids: dict[int, str] = {}
-    idx = SortedIndex("t", rids)
+    idx = SortedIndex("t")
     times = [T0 + timedelta(seconds=s) for s in (3, 1, 2, 1)]
     for seq, t in enumerate(times):
-        rids[seq] = f"r{seq}"
-        idx.add(f"r{seq}", seq, t)
-    idx.add("n", 9, None)
-    idx.add("i", 10, "not a date")
-    assert idx.ordered() == ["r1", "r3", "r2", "r0"]  # ties in insertion order
+        idx.add(seq, t)
+    idx.add(9, None)
+    idx.add(10, "not a date")
+    assert idx.ordered() == [1, 3, 2, 0]  # ties in insertion order
     one = date_micros(T0 + timedelta(seconds=1))
     i, j = idx.positions(one, one)
-    assert set(idx.ids(i, j)) == {"r1", "r3"}
+    assert set(idx.ids(i, j)) == {1, 3} and idx.count(i, j) == 2
     i, j = idx.positions(one + 1, None)
-    assert list(idx.ids(i, j)) == ["r2", "r0"]
-    assert idx.positions(None, one - 1) == (0, 0)
-    assert idx.null == {"n"} and idx.irregular == {"i"}
-    idx.remove("r3", 3, times[3])
-    assert idx.ordered() == ["r1", "r2", "r0"]
+    assert list(idx.ids(i, j)) == [2, 0]
+    i, j = idx.positions(None, one - 1)
+    assert idx.count(i, j) == 0 and list(idx.ids(i, j)) == []
+    assert set(idx.null) == {9} and set(idx.irregular) == {10}
+    idx.remove(3, times[3])
+    assert idx.ordered() == [1, 2, 0] and idx.first(2) == [1, 2]
+    with pytest.raises(KeyError):
+        idx.remove(3, times[3])
     assert idx.same_key(T0, T0.astimezone(timezone(timedelta(hours=-5))))
-    before = SortedIndex("t", rids)
-    before.add("early", 7, datetime(1960, 1, 1, tzinfo=UTC))  # negative micros still sort
-    rids[7] = "early"
-    before.add("r0", 0, times[0])
-    assert before.ordered() == ["early", "r0"]
-
-
-def test_any_hashable_record_id():
-    idx = HashIndex("f")
-    for rid in (None, 0, (), "x"):
-        idx.add(rid, 0, "v")
-    assert set(idx.bucket("v")) == {None, 0, (), "x"}
-    for rid in (None, 0, (), "x"):
-        idx.remove(rid, 0, "v")
-    assert idx.bucket("v") == ()
+    before = SortedIndex("t")
+    before.add(7, datetime(1960, 1, 1, tzinfo=UTC))  # negative micros still sort
+    before.add(0, times[0])
+    assert before.ordered() == [7, 0]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 from datetime import UTC, datetime, timedelta, timezone
+from unittest import mock
 
 import pytest
 from hypothesis import given
@@ -13,7 +14,7 @@ from hypothesis import strategies as st
 import querylang
 from querylang import nodes as n
 from querylang.reference import evaluate
-from taskdb import DictDB
+from taskdb import DictDB, dictdb
 from taskdb.planning import (
     FullScan,
     Intersect,
@@ -245,8 +246,14 @@ ops = st.lists(
     ops=ops,
     qs=st.lists(queries, min_size=2, max_size=5),
     limit=st.sampled_from([6, 15, 1000, 1000]),
+    batch=st.sampled_from([1, 3, 256]),
 )
-def test_indexed_find_equals_reference_scan(records, ops, qs, limit):
+def test_indexed_find_equals_reference_scan(records, ops, qs, limit, batch):
+    with mock.patch.object(dictdb, "INDEX_BATCH", batch):  # new records indexed this many at a time
+        _indexed_find_equals_reference_scan(records, ops, qs, limit)
+
+
+def _indexed_find_equals_reference_scan(records, ops, qs, limit):
     db = DictDB(
         hash_indexes=["msg_id", *HASH_FIELDS],
         sorted_indexes=["submitted", *SORTED_FIELDS],
@@ -256,7 +263,7 @@ def test_indexed_find_equals_reference_scan(records, ops, qs, limit):
     )
     added = 0
     for op in [("add", r) for r in records] + ops:
-        known = list(db._records)
+        known = list(db._seq)
         if op[0] == "add":
             rec = {"msg_id": f"r{added}", "submitted": sec(added % 7), **op[1]}
             db.add_record(f"r{added}", rec)

@@ -29,7 +29,15 @@ from typing import Any
 
 from querylang import nodes as n
 
-from ..indexes import IRREGULAR, NULL, HashIndex, Index, SortedIndex, literal_micros
+from ..indexes import (
+    IRREGULAR,
+    NULL,
+    HashIndex,
+    Index,
+    SortedIndex,
+    literal_hash_key,
+    literal_micros,
+)
 from .plans import FullScan, Intersect, Lookup, Nothing, Plan, QueryPlan, RangeScan, Union
 
 __all__ = ["plan", "plan_tree", "INTERSECT_FACTOR"]
@@ -160,7 +168,9 @@ def _plan_in(node: n.In, indexes: Mapping[str, Index], total: int) -> Plan:
     exact = not idx.irregular
     what = f"in {len(node.values)} values"
     if isinstance(idx, HashIndex):
-        parts = [idx.bucket(lit.value) for lit in node.values]
+        # One bucket per distinct key (1 and 1.0 share one): the buckets never overlap.
+        firsts = {literal_hash_key(lit.value): lit.value for lit in node.values}
+        parts = [idx.bucket(v) for v in firsts.values()]
         return Lookup(idx, what, (*parts, idx.irregular), exact)
     plans = [_plan_compare(n.Compare(node.path, "eq", lit), indexes, total) for lit in node.values]
     if any(isinstance(p, FullScan) for p in plans):

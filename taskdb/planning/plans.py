@@ -2,24 +2,27 @@
 
 Every node is a frozen dataclass, complete when constructed: its ``estimate`` (and a range's
 slice of the index) is computed once, in ``__init__``, and never changes.  Each can
-``ids()`` (the candidate record ids, or None for "every record"), ``describe()`` itself as
-indented text, and has a short ``repr``.
+``ids()`` (the candidate record seqs, or None for "every record"), ``describe()`` itself
+as indented text, and has a short ``repr``.
 
-Plans hold *live* references into the indexes (hash buckets, null and irregular sets, the
-sorted list): build them and call ``ids()`` under the database lock, and do not keep the
-result past it.  Outside the lock a plan is a snapshot for inspection only: its estimates
-and ``describe()`` are those of the moment it was built.
+Candidates are record *seqs* (see :mod:`taskdb.indexes`).  Plans hold *live* references into
+the indexes (hash buckets, null and irregular sets, the sorted pairs): build them and call
+``ids()`` under the database lock, and do not keep the result past it.  Outside the lock a
+plan is a snapshot for inspection only: its estimates and ``describe()`` are those of the
+moment it was built.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Hashable, Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import Field, dataclass, field
+from itertools import chain
 from typing import Any, ClassVar
 
 from querylang import nodes as n
 
 from ..indexes import Index, SortedIndex
+from ..sortedarrays import Position
 
 __all__ = ["Plan", "FullScan", "Nothing", "Lookup", "RangeScan", "Intersect", "Union", "QueryPlan"]
 
@@ -56,8 +59,9 @@ class Plan:
         _set(twin, "exact", exact)
         return twin
 
-    def ids(self) -> Collection[Hashable] | None:
-        """The candidate record ids (None: every record).  Do not mutate the result."""
+    def ids(self) -> Collection[int] | None:
+        """The candidate record seqs, in any order (None: every record).  Do not mutate the
+        result."""
         raise NotImplementedError
 
     def describe(self, indent: int = 0) -> str:
@@ -94,7 +98,7 @@ class Nothing(Plan):
     estimate: int = 0
     exact: bool = True
 
-    def ids(self) -> Collection[Hashable]:
+    def ids(self) -> Collection[int]:
         return ()
 
     def describe(self, indent: int = 0) -> str:
@@ -110,27 +114,27 @@ class Lookup(Plan):
 
     index: Index
     what: str
-    #: The buckets (live sets of the index); empty ones are dropped.
-    parts: tuple[Collection[Hashable], ...]
+    #: The buckets (live collections of the index), disjoint; empty ones are dropped.
+    parts: tuple[Collection[int], ...]
     exact: bool
     estimate: int = field(init=False)
 
     def __init__(
-        self, index: Index, what: str, parts: Iterable[Collection[Hashable]], exact: bool
+        self, index: Index, what: str, parts: Iterable[Collection[int]], exact: bool
     ) -> None:
-        kept = tuple([p for p in parts if p])
+        kept = tuple({id(p): p for p in parts if p}.values())  # a bucket named twice: once
         _set(self, "index", index)
         _set(self, "what", what)
         _set(self, "parts", kept)
         _set(self, "exact", exact)
         _set(self, "estimate", sum(map(len, kept)))
 
-    def ids(self) -> Collection[Hashable]:
+    def ids(self) -> Collection[int]:
         if not self.parts:
             return ()
         if len(self.parts) == 1:
             return self.parts[0]
-        return set().union(*self.parts)
+        return list(chain.from_iterable(self.parts))  # buckets of one index never overlap
 
     def describe(self, indent: int = 0) -> str:
         return (
@@ -151,11 +155,11 @@ class RangeScan(Plan):
     hi: int | None
     what: str
     #: Other candidates (live sets of the index, its irregular records); empty ones dropped.
-    extra: tuple[Collection[Hashable], ...]
+    extra: tuple[Collection[int], ...]
     exact: bool
     #: The slice ``[i, j)`` of the index's entries, found when the plan is built.
-    i: int = field(init=False)
-    j: int = field(init=False)
+    i: Position = field(init=False)
+    j: Position = field(init=False)
     estimate: int = field(init=False)
 
     def __init__(
@@ -164,11 +168,11 @@ class RangeScan(Plan):
         lo: int | None,
         hi: int | None,
         what: str,
-        extra: Iterable[Collection[Hashable]],
+        extra: Iterable[Collection[int]],
         exact: bool,
     ) -> None:
         if lo is not None and hi is not None and lo > hi:
-            i = j = 0
+            i = j = (0, 0)
         else:
             i, j = index.positions(lo, hi)
         kept = tuple([p for p in extra if p])
@@ -180,13 +184,10 @@ class RangeScan(Plan):
         _set(self, "exact", exact)
         _set(self, "i", i)
         _set(self, "j", j)
-        _set(self, "estimate", j - i + sum(map(len, kept)))
+        _set(self, "estimate", index.count(i, j) + sum(map(len, kept)))
 
-    def ids(self) -> Collection[Hashable]:
-        out = set(self.index.ids(self.i, self.j))
-        for p in self.extra:
-            out.update(p)
-        return out
+    def ids(self) -> Collection[int]:
+        return [*self.index.ids(self.i, self.j), *chain.from_iterable(self.extra)]
 
     def describe(self, indent: int = 0) -> str:
         return (
@@ -212,7 +213,7 @@ class Intersect(Plan):
         _set(self, "exact", exact)
         _set(self, "estimate", min(p.estimate for p in plans))
 
-    def ids(self) -> Collection[Hashable]:
+    def ids(self) -> Collection[int]:
         ordered = sorted(self.children, key=lambda c: c.estimate)
         out = set(ordered[0].ids() or ())
         for c in ordered[1:]:
@@ -244,8 +245,8 @@ class Union(Plan):
         _set(self, "exact", exact)
         _set(self, "estimate", sum(p.estimate for p in plans))
 
-    def ids(self) -> Collection[Hashable]:
-        out: set[Hashable] = set()
+    def ids(self) -> Collection[int]:
+        out: set[int] = set()
         for c in self.children:
             out.update(c.ids() or ())
         return out
@@ -283,7 +284,7 @@ class QueryPlan:
     def estimate(self) -> int:
         return self.root.estimate
 
-    def ids(self) -> Collection[Hashable] | None:
+    def ids(self) -> Collection[int] | None:
         return self.root.ids()
 
     def describe(self, indent: int = 0) -> str:
